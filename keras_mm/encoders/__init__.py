@@ -1,0 +1,21 @@
+"""Per-modality encoder builders, each returning a named `keras.Model`."""
+
+from keras_mm.encoders.cnn_image_encoder import cnn_image_encoder
+from keras_mm.encoders.padding_mask import PaddingMask
+from keras_mm.encoders.rnn_text_encoder import rnn_text_encoder
+from keras_mm.encoders.spectrogram_audio_encoder import (
+    spectrogram_audio_encoder,
+)
+from keras_mm.encoders.transformer_text_encoder import (
+    transformer_text_encoder,
+)
+from keras_mm.encoders.waveform_audio_encoder import waveform_audio_encoder
+
+__all__ = [
+    "PaddingMask",
+    "cnn_image_encoder",
+    "rnn_text_encoder",
+    "spectrogram_audio_encoder",
+    "transformer_text_encoder",
+    "waveform_audio_encoder",
+]

@@ -1,0 +1,72 @@
+import keras
+
+POOLINGS = ("avg", "max", "flatten", None)
+
+
+def cnn_image_encoder(
+    image_shape=(64, 64, 3),
+    filters=(32, 64),
+    kernel_size=3,
+    padding="valid",
+    activation="relu",
+    pooling="avg",
+    output_dim=None,
+    output_activation="relu",
+    name="image_encoder",
+):
+    """Convolutional image encoder: `[Conv2D -> MaxPooling2D] x N`.
+
+    The input holds pixel values in `[0, 255]`; the encoder rescales them.
+
+    Args:
+        image_shape: tuple. `(height, width, channels)` of the input.
+        filters: tuple of int. Filters of each Conv2D block.
+        kernel_size: int. Convolution kernel size.
+        padding: str. `"valid"` or `"same"`.
+        activation: str. Activation of the convolutions.
+        pooling: str or None. `"avg"` or `"max"` (global pooling), or
+            `"flatten"`, to return `(batch, dim)`; `None` returns the feature
+            map as a sequence `(batch, height * width, filters[-1])`.
+        output_dim: int or None. Width of a final Dense projection.
+        output_activation: str or None. Activation of that projection.
+        name: str. Name of the returned model.
+
+    Returns:
+        A `keras.Model` from an `"image"` input to the features.
+
+    Example:
+    >>> encoder = cnn_image_encoder((28, 28, 1), filters=(8,))
+    >>> encoder(np.zeros((2, 28, 28, 1))).shape
+    (2, 8)
+    """
+    if pooling not in POOLINGS:
+        raise ValueError(
+            f"Expected `pooling` to be one of {POOLINGS}. Received: {pooling}"
+        )
+    if pooling is None and output_dim is not None:
+        raise ValueError("`output_dim` needs a `pooling` other than None.")
+    image = keras.Input(shape=image_shape, name="image")
+    x = keras.layers.Rescaling(1.0 / 255.0)(image)
+    for i, num_filters in enumerate(filters):
+        x = keras.layers.Conv2D(
+            num_filters,
+            kernel_size,
+            padding=padding,
+            activation=activation,
+            name=f"conv_{i}",
+        )(x)
+        x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
+    if pooling == "avg":
+        x = keras.layers.GlobalAveragePooling2D()(x)
+    elif pooling == "max":
+        x = keras.layers.GlobalMaxPooling2D()(x)
+    elif pooling == "flatten":
+        x = keras.layers.Flatten()(x)
+    else:
+        # (batch, height * width, channels): one token per grid cell.
+        x = keras.layers.Reshape((-1, x.shape[-1]))(x)
+    if output_dim is not None:
+        x = keras.layers.Dense(
+            output_dim, activation=output_activation, name="projection"
+        )(x)
+    return keras.Model(image, x, name=name)

@@ -1,0 +1,33 @@
+import keras
+
+
+@keras.saving.register_keras_serializable(package="keras_mm")
+class PaddingMask(keras.layers.Layer):
+    """Boolean mask that is `True` where token ids are not padding.
+
+    Masks are derived from the ids inside the graph rather than carried as
+    Keras masks, because exported SavedModels drop Keras masks.
+
+    Args:
+        padding_id: int. The id used for padding. Defaults to `0`.
+
+    Returns:
+        A bool tensor with the shape of the ids, `(batch, tokens)`.
+
+    Example:
+    >>> PaddingMask()(np.array([[5, 2, 0]])).tolist()
+    [[True, True, False]]
+    """
+
+    def __init__(self, padding_id=0, **kwargs):
+        super().__init__(**kwargs)
+        self.padding_id = padding_id
+
+    def call(self, token_ids):
+        return keras.ops.not_equal(token_ids, self.padding_id)
+
+    def compute_output_spec(self, token_ids):
+        return keras.KerasTensor(token_ids.shape, dtype="bool")
+
+    def get_config(self):
+        return {**super().get_config(), "padding_id": self.padding_id}

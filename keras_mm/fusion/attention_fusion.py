@@ -1,0 +1,89 @@
+import keras
+
+
+@keras.saving.register_keras_serializable(package="keras_mm")
+class AttentionFusion(keras.layers.Layer):
+    """Representation-level fusion: self-attention across modality tokens.
+
+    Each modality's feature vector is projected to one `hidden_dim` token
+    and tagged with a learned modality embedding. Multi-head self-attention,
+    `softmax(Q K^T / sqrt(d_k)) V`, then lets every modality attend to the
+    others, followed by a residual connection, layer normalization and a mean
+    over the modality tokens.
+
+    Args:
+        hidden_dim: int. Width of the modality tokens and of the output.
+        num_heads: int. Number of attention heads.
+        dropout: float. Dropout on the attention weights.
+
+    Call arguments:
+        inputs: list of tensors `(batch, dim_i)`, one per modality.
+
+    Returns:
+        A tensor `(batch, hidden_dim)`.
+
+    Example:
+    >>> layer = AttentionFusion(hidden_dim=8, num_heads=2)
+    >>> layer([np.ones((2, 3)), np.ones((2, 5))]).shape
+    (2, 8)
+    """
+
+    def __init__(self, hidden_dim=128, num_heads=4, dropout=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden_dim = hidden_dim
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        num_modalities = len(input_shape)
+        batch = input_shape[0][0]
+        self.projections = []
+        for i, shape in enumerate(input_shape):
+            dense = keras.layers.Dense(
+                self.hidden_dim, dtype=self.dtype_policy, name=f"projection_{i}"
+            )
+            dense.build(shape)
+            self.projections.append(dense)
+        self.modality_embeddings = self.add_weight(
+            shape=(num_modalities, self.hidden_dim),
+            initializer="glorot_uniform",
+            name="modality_embeddings",
+        )
+        tokens_shape = (batch, num_modalities, self.hidden_dim)
+        self.attention = keras.layers.MultiHeadAttention(
+            self.num_heads,
+            self.hidden_dim // self.num_heads,
+            dropout=self.dropout,
+            dtype=self.dtype_policy,
+            name="attention",
+        )
+        self.attention.build(tokens_shape, tokens_shape)
+        self.norm = keras.layers.LayerNormalization(
+            dtype=self.dtype_policy, name="norm"
+        )
+        self.norm.build(tokens_shape)
+
+    def call(self, inputs, training=None):
+        # (batch, modalities, hidden_dim)
+        tokens = keras.ops.stack(
+            [dense(x) for dense, x in zip(self.projections, inputs)], axis=1
+        )
+        tokens = tokens + keras.ops.cast(self.modality_embeddings, tokens.dtype)
+        attended = self.attention(tokens, tokens, training=training)
+        tokens = self.norm(tokens + attended)
+        return keras.ops.mean(tokens, axis=1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], self.hidden_dim)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "hidden_dim": self.hidden_dim,
+            "num_heads": self.num_heads,
+            "dropout": self.dropout,
+        }

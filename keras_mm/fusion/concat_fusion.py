@@ -1,0 +1,94 @@
+import keras
+
+
+@keras.saving.register_keras_serializable(package="keras_mm")
+class ConcatFusion(keras.layers.Layer):
+    """Feature-level fusion: concatenate per-modality feature vectors.
+
+    Optionally projects each modality to `projection_dim` first, so that a
+    wide modality does not dominate the fused vector by width alone, and the
+    concatenation to `output_dim` after (Article B's fusion module).
+
+    Args:
+        projection_dim: int or None. Width of the per-modality projection.
+            `None` concatenates the features as they are.
+        output_dim: int or None. Width of a projection of the concatenation.
+        activation: str or None. Activation of the projections.
+
+    Call arguments:
+        inputs: list of tensors `(batch, dim_i)`, one per modality.
+
+    Returns:
+        A tensor `(batch, output_dim)` if `output_dim` is set, else
+        `(batch, M * projection_dim)` or `(batch, sum(dim_i))`.
+
+    Example:
+    >>> ConcatFusion()([np.ones((2, 3)), np.ones((2, 5))]).shape
+    (2, 8)
+    """
+
+    def __init__(
+        self, projection_dim=None, output_dim=None, activation=None, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.projection_dim = projection_dim
+        self.output_dim = output_dim
+        self.activation = activation
+        self.supports_masking = True
+
+    def _dense(self, units, input_shape, name):
+        dense = keras.layers.Dense(
+            units,
+            activation=self.activation,
+            dtype=self.dtype_policy,
+            name=name,
+        )
+        dense.build(input_shape)
+        return dense
+
+    def build(self, input_shape):
+        self.projections = []
+        if self.projection_dim is not None:
+            self.projections = [
+                self._dense(self.projection_dim, shape, f"projection_{i}")
+                for i, shape in enumerate(input_shape)
+            ]
+        self.output_projection = None
+        if self.output_dim is not None:
+            concat_shape = self._concat_shape(input_shape)
+            self.output_projection = self._dense(
+                self.output_dim, concat_shape, "output_projection"
+            )
+
+    def call(self, inputs):
+        if self.projections:
+            inputs = [dense(x) for dense, x in zip(self.projections, inputs)]
+        fused = keras.ops.concatenate(inputs, axis=-1)
+        if self.output_projection is not None:
+            fused = self.output_projection(fused)
+        return fused
+
+    def compute_mask(self, inputs, mask=None):
+        # Pooled modality vectors carry no time axis, so nothing to mask.
+        return None
+
+    def _concat_shape(self, input_shape):
+        if self.projection_dim is None:
+            width = sum(shape[-1] for shape in input_shape)
+        else:
+            width = self.projection_dim * len(input_shape)
+        return (*input_shape[0][:-1], width)
+
+    def compute_output_shape(self, input_shape):
+        shape = self._concat_shape(input_shape)
+        if self.output_dim is None:
+            return shape
+        return (*shape[:-1], self.output_dim)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "projection_dim": self.projection_dim,
+            "output_dim": self.output_dim,
+            "activation": self.activation,
+        }

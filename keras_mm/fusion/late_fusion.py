@@ -1,0 +1,67 @@
+import keras
+
+MODES = ("mean", "weighted")
+
+
+@keras.saving.register_keras_serializable(package="keras_mm")
+class LateFusion(keras.layers.Layer):
+    """Decision-level fusion: combine per-modality predictions.
+
+    Each modality has its own classifier; this layer averages their
+    predicted probabilities, either equally (`"mean"`) or with learned
+    weights normalized by a softmax (`"weighted"`), so the output is still a
+    probability.
+
+    Args:
+        mode: str. `"mean"` or `"weighted"`.
+
+    Call arguments:
+        inputs: list of tensors `(batch, ..., num_classes)`, one per
+            modality, all of the same shape.
+
+    Returns:
+        A tensor `(batch, num_classes)`.
+
+    Example:
+    >>> LateFusion()([np.full((1, 2), 0.2), np.full((1, 2), 0.6)]).tolist()
+    [[0.4000000059604645, 0.4000000059604645]]
+    """
+
+    def __init__(self, mode="mean", **kwargs):
+        super().__init__(**kwargs)
+        if mode not in MODES:
+            raise ValueError(
+                f"Expected `mode` to be one of {MODES}. Received: {mode}"
+            )
+        self.mode = mode
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        shapes = {tuple(shape[1:]) for shape in input_shape}
+        if len(shapes) != 1:
+            raise ValueError(
+                "Expected all predictions to have the same shape. "
+                f"Received: {input_shape}"
+            )
+        self.logits = None
+        if self.mode == "weighted":
+            self.logits = self.add_weight(
+                shape=(len(input_shape),), initializer="zeros", name="logits"
+            )
+
+    def call(self, inputs):
+        # (modalities, batch, num_classes)
+        stacked = keras.ops.stack(inputs, axis=0)
+        if self.logits is None:
+            return keras.ops.mean(stacked, axis=0)
+        weights = keras.ops.softmax(keras.ops.cast(self.logits, stacked.dtype))
+        return keras.ops.tensordot(weights, stacked, axes=1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[0])
+
+    def get_config(self):
+        return {**super().get_config(), "mode": self.mode}

@@ -1,0 +1,23 @@
+"""The model zoo: named multimodal models built by `build(name)`."""
+
+from keras_mm.zoo.assemble import assemble
+from keras_mm.zoo.multimodal_classifier import multimodal_classifier
+from keras_mm.zoo.registry import build
+from keras_mm.zoo.registry import config
+from keras_mm.zoo.registry import describe
+from keras_mm.zoo.registry import list_models
+from keras_mm.zoo.seed000_concat import seed000_concat
+from keras_mm.zoo.seed001_mmlm import seed001_mmlm
+from keras_mm.zoo.seed004_attention import seed004_attention
+
+__all__ = [
+    "assemble",
+    "build",
+    "config",
+    "describe",
+    "list_models",
+    "multimodal_classifier",
+    "seed000_concat",
+    "seed001_mmlm",
+    "seed004_attention",
+]

@@ -1,0 +1,84 @@
+import keras
+
+from keras_mm.fusion import LateFusion
+from keras_mm.heads import classification_head
+
+MODALITY_ORDER = ("image", "audio", "text")
+
+
+def _modality(encoder):
+    if len(encoder.inputs) != 1:
+        raise ValueError(
+            f"Expected encoder '{encoder.name}' to have one input. "
+            f"Received: {len(encoder.inputs)} inputs"
+        )
+    return encoder.inputs[0].name
+
+
+def assemble(
+    encoders,
+    fusion=None,
+    num_classes=2,
+    multi_label=False,
+    head_hidden_dim=None,
+    dropout=0.0,
+    name="multimodal_model",
+):
+    """Join per-modality encoders, a fusion layer and a head into one model.
+
+    Each encoder's input name (`"image"`, `"audio"`, `"text"`, ...) becomes
+    one of the model's named inputs; encoders that share an input name read
+    the same input. A `LateFusion` layer gets one head per encoder and fuses
+    their predictions; any other fusion layer fuses features before a single
+    head. With one encoder, `fusion` may be `None`.
+
+    Args:
+        encoders: list of `keras.Model`. One-input encoders to run.
+        fusion: `keras.layers.Layer` or None. Layer taking the list of
+            encoder outputs.
+        num_classes: int. Number of classes.
+        multi_label: bool. Use independent sigmoids per class.
+        head_hidden_dim: int or None. Hidden width of the head(s).
+        dropout: float. Dropout before the output layer(s).
+        name: str. Name of the model.
+
+    Returns:
+        A functional `keras.Model` taking a dict of inputs keyed by modality
+        and returning class probabilities.
+    """
+    if fusion is None and len(encoders) != 1:
+        raise ValueError("`fusion` is required with more than one encoder.")
+    inputs = {}
+    for encoder in encoders:
+        spec = encoder.inputs[0]
+        inputs.setdefault(
+            _modality(encoder),
+            keras.Input(spec.shape[1:], dtype=spec.dtype, name=spec.name),
+        )
+    ordered = sorted(inputs, key=_modality_rank)
+    inputs = {modality: inputs[modality] for modality in ordered}
+    features = [encoder(inputs[_modality(encoder)]) for encoder in encoders]
+
+    def head(head_name):
+        return classification_head(
+            num_classes, multi_label, head_hidden_dim, dropout, name=head_name
+        )
+
+    if isinstance(fusion, LateFusion):
+        outputs = fusion(
+            [
+                head(f"{encoder.name}_head")(x)
+                for encoder, x in zip(encoders, features)
+            ]
+        )
+    elif fusion is None:
+        outputs = head("head")(features[0])
+    else:
+        outputs = head("head")(fusion(features))
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _modality_rank(modality):
+    if modality in MODALITY_ORDER:
+        return (MODALITY_ORDER.index(modality), modality)
+    return (len(MODALITY_ORDER), modality)

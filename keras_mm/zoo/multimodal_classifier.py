@@ -1,0 +1,126 @@
+from keras_mm.encoders import cnn_image_encoder
+from keras_mm.encoders import rnn_text_encoder
+from keras_mm.encoders import spectrogram_audio_encoder
+from keras_mm.encoders import transformer_text_encoder
+from keras_mm.encoders import waveform_audio_encoder
+from keras_mm.fusion import AttentionFusion
+from keras_mm.fusion import ConcatFusion
+from keras_mm.fusion import LateFusion
+from keras_mm.zoo.assemble import assemble
+
+FUSIONS = ("concat", "attention", "late")
+MODALITIES = ("image", "audio", "text")
+
+
+def _fusion(fusion, hidden_dim):
+    if fusion == "concat":
+        return ConcatFusion(hidden_dim, activation="relu", name="fusion")
+    if fusion == "attention":
+        return AttentionFusion(hidden_dim, num_heads=4, name="fusion")
+    if fusion == "late":
+        return LateFusion("weighted", name="fusion")
+    raise ValueError(
+        f"Expected `fusion` to be one of {FUSIONS}. Received: {fusion}"
+    )
+
+
+def multimodal_classifier(
+    modalities=MODALITIES,
+    fusion="concat",
+    num_classes=2,
+    multi_label=False,
+    image_shape=(64, 64, 3),
+    vocabulary_size=10000,
+    sequence_length=32,
+    audio_length=8000,
+    sample_rate=8000,
+    text_encoder="rnn",
+    audio_encoder="spectrogram",
+    hidden_dim=64,
+    dropout=0.1,
+):
+    """Generic classifier: one encoder per modality, then fusion and a head.
+
+    Picks a CNN for `"image"`, a GRU (`"rnn"`) or Transformer for
+    `"text"`, and a log-mel CNN (`"spectrogram"`) or raw-waveform Conv1D for
+    `"audio"`, for the modalities given, and joins them with the chosen
+    fusion (feature-level `"concat"`, representation-level `"attention"`,
+    decision-level `"late"`).
+
+    Args:
+        modalities: tuple of str. Any non-empty subset of `"image"`,
+            `"audio"` and `"text"`.
+        fusion: str. `"concat"`, `"attention"` or `"late"`.
+        num_classes: int. Number of classes.
+        multi_label: bool. Independent sigmoids per class.
+        image_shape: tuple. Image input shape.
+        vocabulary_size: int. Token ids, padding and OOV included.
+        sequence_length: int. Tokens per text.
+        audio_length: int. Samples per audio clip.
+        sample_rate: int. Audio sampling rate in Hz.
+        text_encoder: str. `"rnn"` or `"transformer"`.
+        audio_encoder: str. `"spectrogram"` or `"waveform"`.
+        hidden_dim: int. Width of the text encoder, fusion and head.
+        dropout: float. Dropout before the output layer.
+
+    Returns:
+        A `keras.Model` with one input per modality.
+
+    Example:
+    >>> model = multimodal_classifier(("image", "text"), fusion="attention")
+    >>> sorted(model.input.keys())
+    ['image', 'text']
+    """
+    unknown = set(modalities) - set(MODALITIES)
+    if not modalities or unknown:
+        raise ValueError(
+            f"Expected `modalities` to be a non-empty subset of {MODALITIES}. "
+            f"Received: {modalities}"
+        )
+    builders = {
+        "image": lambda: cnn_image_encoder(image_shape, filters=(16, 32, 64)),
+        "audio": lambda: _audio(audio_encoder, audio_length, sample_rate),
+        "text": lambda: _text(
+            text_encoder, vocabulary_size, sequence_length, hidden_dim
+        ),
+    }
+    encoders = [builders[m]() for m in MODALITIES if m in modalities]
+    return assemble(
+        encoders,
+        _fusion(fusion, hidden_dim) if len(encoders) > 1 else None,
+        num_classes,
+        multi_label,
+        head_hidden_dim=hidden_dim,
+        dropout=dropout,
+        name="multimodal_classifier",
+    )
+
+
+def _audio(kind, audio_length, sample_rate):
+    if kind == "spectrogram":
+        return spectrogram_audio_encoder(audio_length, sample_rate)
+    if kind == "waveform":
+        return waveform_audio_encoder(audio_length, filters=(32, 32))
+    raise ValueError(
+        "Expected `audio_encoder` to be 'spectrogram' or 'waveform'. "
+        f"Received: {kind}"
+    )
+
+
+def _text(kind, vocabulary_size, sequence_length, hidden_dim):
+    if kind == "rnn":
+        return rnn_text_encoder(
+            vocabulary_size, sequence_length, hidden_dim, hidden_dim, "gru"
+        )
+    if kind == "transformer":
+        return transformer_text_encoder(
+            vocabulary_size,
+            sequence_length,
+            hidden_dim,
+            num_heads=4,
+            intermediate_dim=2 * hidden_dim,
+        )
+    raise ValueError(
+        "Expected `text_encoder` to be 'rnn' or 'transformer'. "
+        f"Received: {kind}"
+    )

@@ -1,0 +1,76 @@
+import inspect
+
+from keras_mm.zoo.multimodal_classifier import multimodal_classifier
+from keras_mm.zoo.seed000_concat import seed000_concat
+from keras_mm.zoo.seed001_mmlm import seed001_mmlm
+from keras_mm.zoo.seed004_attention import seed004_attention
+
+# name: (builder, default overrides). One line per zoo entry.
+MODELS = {
+    "seed000_concat": (seed000_concat, {}),
+    "seed001_mmlm": (seed001_mmlm, {}),
+    "seed004_attention": (seed004_attention, {}),
+    "multimodal_classifier": (multimodal_classifier, {}),
+}
+
+
+def list_models():
+    """Return the names of the zoo's models, in registry order."""
+    return list(MODELS)
+
+
+def _entry(name):
+    if name not in MODELS:
+        raise ValueError(
+            f"Unknown model '{name}'. Available models: {', '.join(MODELS)}"
+        )
+    return MODELS[name]
+
+
+def describe(name):
+    """Return the first line of a zoo model's docstring."""
+    builder, _ = _entry(name)
+    return inspect.getdoc(builder).splitlines()[0]
+
+
+def config(name, **overrides):
+    """Return a zoo model's full build config with `overrides` applied.
+
+    Args:
+        name: str. A name from `list_models()`.
+        **overrides: Builder arguments to change.
+
+    Returns:
+        A dict of every builder argument and its value.
+    """
+    builder, defaults = _entry(name)
+    params = inspect.signature(builder).parameters
+    unknown = sorted(set(overrides) - set(params))
+    if unknown:
+        raise ValueError(
+            f"Model '{name}' has no argument(s) {unknown}. "
+            f"Its arguments: {sorted(params)}"
+        )
+    merged = {key: param.default for key, param in params.items()}
+    merged.update(defaults)
+    merged.update(overrides)
+    return merged
+
+
+def build(name, **overrides):
+    """Build a zoo model by name.
+
+    Args:
+        name: str. A name from `list_models()`.
+        **overrides: Builder arguments replacing the defaults.
+
+    Returns:
+        A `keras.Model` taking a dict of inputs keyed by modality.
+
+    Example:
+    >>> model = build("seed004_attention", num_classes=3)
+    >>> sorted(model.input.keys())
+    ['audio', 'image', 'text']
+    """
+    builder, _ = _entry(name)
+    return builder(**config(name, **overrides))
