@@ -6,9 +6,7 @@ from keras_mm.encoders.rnn_text_encoder import rnn_text_encoder
 from keras_mm.encoders.spectrogram_audio_encoder import (
     spectrogram_audio_encoder,
 )
-from keras_mm.encoders.transformer_text_encoder import (
-    transformer_text_encoder,
-)
+from keras_mm.encoders.transformer_text_encoder import transformer_text_encoder
 from keras_mm.encoders.waveform_audio_encoder import waveform_audio_encoder
 
 __all__ = [

@@ -51,7 +51,9 @@ def rnn_text_encoder(
         raise ValueError(
             f"Expected `cell` to be one of {sorted(CELLS)}. Received: {cell}"
         )
-    token_ids = keras.Input(shape=(sequence_length,), dtype="int32", name="text")
+    token_ids = keras.Input(
+        shape=(sequence_length,), dtype="int32", name="text"
+    )
     mask = PaddingMask(name="padding_mask")(token_ids)
     x = keras.layers.Embedding(vocabulary_size, embedding_dim)(token_ids)
     for i in range(num_layers):

@@ -49,7 +49,9 @@ def transformer_text_encoder(
         raise ValueError(
             f"Expected `pooling` to be one of {POOLINGS}. Received: {pooling}"
         )
-    token_ids = keras.Input(shape=(sequence_length,), dtype="int32", name="text")
+    token_ids = keras.Input(
+        shape=(sequence_length,), dtype="int32", name="text"
+    )
     mask = PaddingMask(name="padding_mask")(token_ids)
     x = keras_hub.layers.TokenAndPositionEmbedding(
         vocabulary_size, sequence_length, hidden_dim

@@ -1,0 +1,63 @@
+import csv
+import json
+import sys
+
+import numpy as np
+
+from keras_mm import zoo
+from keras_mm.data import Manifest
+from keras_mm.export import export_bundle
+from keras_mm.export import load_bundle
+from keras_mm.export.bundle import SAVED_MODEL_DIR
+
+
+def run_list(args):
+    width = max(len(name) for name in zoo.list_models())
+    for name in zoo.list_models():
+        print(f"{name:<{width}}  {zoo.describe(name)}")
+
+
+def run_evaluate(args):
+    model, preprocessor = load_bundle(args.model_dir)
+    data = preprocessor.dataset(
+        Manifest.read(args.data), args.batch_size, cache=False
+    )
+    metrics = model.evaluate(data, return_dict=True, verbose=0)
+    print(json.dumps({key: float(value) for key, value in metrics.items()}))
+
+
+def run_predict(args):
+    model, preprocessor = load_bundle(args.model_dir)
+    manifest = Manifest.read(args.data)
+    data = preprocessor.dataset(
+        manifest, args.batch_size, labels=False, cache=False
+    )
+    probabilities = model.predict(data, verbose=0)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["row", "label", "probability"])
+    for row, probs in zip(manifest.row_numbers, probabilities):
+        label, probability = _decide(probs, preprocessor)
+        writer.writerow([row, label, probability])
+
+
+def _decide(probs, preprocessor):
+    names = preprocessor.class_names
+    if preprocessor.multi_label:
+        chosen = np.flatnonzero(probs >= 0.5)
+        return (
+            "|".join(names[i] for i in chosen),
+            "|".join(f"{probs[i]:.6f}" for i in chosen),
+        )
+    if len(probs) == 1:
+        positive = bool(probs[0] >= 0.5)
+        probability = probs[0] if positive else 1.0 - probs[0]
+        return names[int(positive)], f"{probability:.6f}"
+    best = int(np.argmax(probs))
+    return names[best], f"{probs[best]:.6f}"
+
+
+def run_export(args):
+    model, preprocessor = load_bundle(args.model_dir)
+    out = export_bundle(model, preprocessor, args.out)
+    print(f"Exported to {out}: model.keras, {SAVED_MODEL_DIR}/, preprocessing")
+    print(f"Inspect: saved_model_cli show --dir {out}/{SAVED_MODEL_DIR} --all")

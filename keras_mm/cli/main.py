@@ -1,0 +1,60 @@
+import argparse
+import os
+import sys
+
+from keras_mm.cli import commands
+from keras_mm.cli.train import add_train_parser
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="keras-mm",
+        description="Train, evaluate and export multimodal Keras models.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    list_parser = sub.add_parser("list", help="List the zoo's models.")
+    list_parser.set_defaults(func=commands.run_list)
+
+    add_train_parser(sub)
+
+    for name, func, help_text in (
+        ("evaluate", commands.run_evaluate, "Print metrics as one JSON line."),
+        ("predict", commands.run_predict, "Write predictions as CSV."),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--model-dir", required=True, help="A trained bundle.")
+        p.add_argument("--data", required=True, help="A CSV/JSONL manifest.")
+        p.add_argument("--batch-size", type=int, default=32)
+        p.set_defaults(func=func)
+
+    export_parser = sub.add_parser(
+        "export", help="Copy a bundle's model to a new SavedModel bundle."
+    )
+    export_parser.add_argument("--model-dir", required=True)
+    export_parser.add_argument("--out", required=True)
+    export_parser.set_defaults(func=commands.run_export)
+    return parser
+
+
+def main(argv=None):
+    """Run `keras-mm`; return the exit status (0 on success)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except KeyboardInterrupt:
+        print("keras-mm: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        if os.environ.get("KERAS_MM_TRACEBACK"):
+            raise
+        message = " ".join(str(e).split()) or type(e).__name__
+        notes = " ".join(getattr(e, "__notes__", []))
+        if not isinstance(e, (ValueError, OSError)):
+            message = f"{type(e).__name__}: {message}"
+        print(f"keras-mm: error: {message} {notes}".rstrip(), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+import json
+import sys
+
+import keras
+
+from keras_mm import zoo
+from keras_mm.data import Manifest
+from keras_mm.data import ManifestError
+from keras_mm.data import Preprocessor
+from keras_mm.data import build_vocabulary
+from keras_mm.data import demo_manifest
+from keras_mm.data import learn_class_names
+from keras_mm.export import staging_directory
+from keras_mm.export import write_bundle
+from keras_mm.export.bundle import SAVED_MODEL_DIR
+from keras_mm.training import train
+
+MODALITIES = ("image", "audio", "text")
+VALIDATION_FRACTION = 0.2
+
+
+def add_train_parser(sub):
+    p = sub.add_parser("train", help="Train a zoo model on a manifest.")
+    p.add_argument("--model", required=True, help="A name from `list`.")
+    p.add_argument(
+        "--data", default="demo", help="A CSV/JSONL manifest, or `demo`."
+    )
+    p.add_argument(
+        "--val", help="Validation manifest (default: hold out 20%%)."
+    )
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument(
+        "--jit-compile", choices=("auto", "on", "off"), default="auto"
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="Output folder.")
+    p.set_defaults(func=run_train)
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def _manifests(args):
+    if args.data == "demo":
+        log("Preparing the demo dataset (generated once, then cached)...")
+        manifest = Manifest.read(demo_manifest())
+    else:
+        manifest = Manifest.read(args.data)
+    if args.val:
+        return manifest, Manifest.read(args.val)
+    return manifest.split(VALIDATION_FRACTION, args.seed)
+
+
+def _build_model(name, train_manifest, class_names):
+    """Build `name` sized to the data: classes, vocabulary, modalities."""
+    accepted = zoo.config(name)
+    columns = train_manifest.columns
+    overrides = {"num_classes": len(class_names)}
+    if "modalities" in accepted:
+        present = tuple(m for m in MODALITIES if m in columns)
+        if not present:
+            raise ManifestError(
+                f"Manifest {train_manifest.path} has none of the columns "
+                f"{MODALITIES}."
+            )
+        overrides["modalities"] = present
+    vocabulary = None
+    if "vocabulary_size" in accepted and "text" in columns:
+        vocabulary = build_vocabulary(
+            train_manifest.column("text"), accepted["vocabulary_size"]
+        )
+        overrides["vocabulary_size"] = len(vocabulary) + 2
+    model = zoo.build(name, **overrides)
+    missing = sorted(set(model.input) - columns)
+    if missing:
+        raise ManifestError(
+            f"Model '{name}' reads {sorted(model.input)}, but manifest "
+            f"{train_manifest.path} has no {missing} column."
+        )
+    return model, vocabulary
+
+
+def run_train(args):
+    train_manifest, val_manifest = _manifests(args)
+    log(
+        f"Training rows: {len(train_manifest)}, "
+        f"validation rows: {len(val_manifest)}"
+    )
+    class_names = learn_class_names(train_manifest)
+    keras.utils.set_random_seed(args.seed)
+    model, vocabulary = _build_model(args.model, train_manifest, class_names)
+    preprocessor = Preprocessor.from_model(model, class_names, vocabulary)
+    log("Checking the media files...")
+    train_data = preprocessor.dataset(
+        train_manifest, args.batch_size, shuffle=True, seed=args.seed
+    )
+    val_data = preprocessor.dataset(val_manifest, args.batch_size)
+    log(
+        f"Model {args.model}: {model.count_params():,} parameters, "
+        f"inputs {sorted(model.input)}, {len(class_names)} classes"
+    )
+    with staging_directory(args.out) as staging:
+        history = train(
+            model,
+            train_data,
+            val_data,
+            epochs=args.epochs,
+            learning_rate=args.learning_rate,
+            jit_compile=args.jit_compile,
+            out_dir=staging,
+        )
+        metrics = model.evaluate(val_data, return_dict=True, verbose=0)
+        metrics = {key: float(value) for key, value in metrics.items()}
+        metrics["epochs"] = len(history.epoch)
+        (staging / "metrics.json").write_text(json.dumps(metrics) + "\n")
+        log("Saving model.keras and the SavedModel...")
+        write_bundle(model, preprocessor, staging)
+        (staging / "checkpoint.weights.h5").unlink(missing_ok=True)
+    saved_model = f"{args.out}/{SAVED_MODEL_DIR}"
+    print(
+        f"Validation accuracy: {metrics['accuracy']:.4f} "
+        f"(chance: {1 / len(class_names):.4f})\n"
+        f"Saved to {args.out}: model.keras, {SAVED_MODEL_DIR}/, "
+        "preprocessing.json, history.csv, metrics.json\n"
+        f"Inspect: saved_model_cli show --dir {saved_model} --all"
+    )

@@ -1,0 +1,149 @@
+import csv
+import json
+import pathlib
+
+import numpy as np
+
+MEDIA_COLUMNS = ("image", "audio")
+
+
+class ManifestError(ValueError):
+    """Bad manifest content: names the manifest, and the row where known."""
+
+
+class Manifest:
+    """Rows of a CSV or JSONL manifest, with their 1-based row numbers.
+
+    Columns are `image` (path to PNG/JPEG), `audio` (path to 16-bit PCM
+    WAV), `text` and `label`; other columns are kept but ignored. Relative
+    paths resolve against the manifest's folder.
+
+    Args:
+        rows: list of dict. One dict of column values per row.
+        path: str or `pathlib.Path`. The manifest file (names it in errors
+            and anchors relative paths).
+        row_numbers: list of int or None. Row numbers in the file.
+
+    Example:
+    >>> manifest = Manifest.read("data/train.csv")
+    >>> train, val = manifest.split(0.2, seed=0)
+    """
+
+    def __init__(self, rows, path, row_numbers=None):
+        self.rows = rows
+        self.path = pathlib.Path(path)
+        self.row_numbers = row_numbers or list(range(1, len(rows) + 1))
+        self.validated = set()
+
+    @classmethod
+    def read(cls, path):
+        """Read a `.csv` or `.jsonl` manifest; raise on missing or empty."""
+        path = pathlib.Path(path)
+        if not path.is_file():
+            raise ManifestError(f"Manifest not found: {path}")
+        if path.suffix.lower() in (".jsonl", ".json"):
+            rows = _read_jsonl(path)
+        else:
+            rows = _read_csv(path)
+        if not rows:
+            raise ManifestError(f"Manifest {path} has no rows.")
+        return cls(rows, path)
+
+    def __len__(self):
+        return len(self.rows)
+
+    @property
+    def columns(self):
+        return set().union(*(row.keys() for row in self.rows))
+
+    def where(self, index):
+        """Describe row `index` for error messages."""
+        return f"{self.path}, row {self.row_numbers[index]}"
+
+    def column(self, name):
+        """Return a column's values as strings; raise if it is missing."""
+        if name not in self.columns:
+            raise ManifestError(
+                f'Manifest {self.path} has no "{name}" column. '
+                f"Columns found: {sorted(self.columns)}"
+            )
+        values = []
+        for index, row in enumerate(self.rows):
+            value = row.get(name)
+            value = "" if value is None else str(value).strip()
+            if not value:
+                raise ManifestError(
+                    f'{self.where(index)}: the "{name}" cell is empty.'
+                )
+            if name in MEDIA_COLUMNS:
+                value = str(self.path.parent / value)
+            values.append(value)
+        return values
+
+    def subset(self, indices):
+        return Manifest(
+            [self.rows[i] for i in indices],
+            self.path,
+            [self.row_numbers[i] for i in indices],
+        )
+
+    def split(self, fraction, seed=0):
+        """Split into `(train, validation)`, holding out `fraction` of rows.
+
+        Rows are shuffled with `seed`; when there is a `label` column every
+        label keeps the same share in both parts where it can.
+        """
+        rng = np.random.default_rng(seed)
+        labels = [str(row.get("label", "")) for row in self.rows]
+        held_out = []
+        for label in sorted(set(labels)):
+            members = [i for i, value in enumerate(labels) if value == label]
+            rng.shuffle(members)
+            held_out += members[: int(round(len(members) * fraction))]
+        if not held_out or len(held_out) == len(self):
+            raise ManifestError(
+                f"Manifest {self.path} has too few rows ({len(self)}) to hold "
+                f"out {fraction:.0%} for validation; pass a validation "
+                "manifest instead."
+            )
+        held = set(held_out)
+        train = [i for i in range(len(self)) if i not in held]
+        return self.subset(train), self.subset(sorted(held_out))
+
+
+def _read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames is None:
+            return []
+        rows = []
+        for row in reader:
+            rows.append(
+                {
+                    (key or "").strip(): value
+                    for key, value in row.items()
+                    if key is not None
+                }
+            )
+        return rows
+
+
+def _read_jsonl(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line_number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ManifestError(
+                    f"{path}, line {line_number}: invalid JSON ({e.msg})."
+                ) from None
+            if not isinstance(row, dict):
+                raise ManifestError(
+                    f"{path}, line {line_number}: expected a JSON object. "
+                    f"Received: {type(row).__name__}"
+                )
+            rows.append(row)
+    return rows

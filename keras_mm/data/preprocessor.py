@@ -1,0 +1,208 @@
+import concurrent.futures
+import json
+import pathlib
+
+import keras
+import tensorflow as tf
+
+from keras_mm.data.audio import check_wav
+from keras_mm.data.audio import load_audio
+from keras_mm.data.image import check_image
+from keras_mm.data.image import load_image
+from keras_mm.data.labels import encode_labels
+from keras_mm.data.manifest import ManifestError
+from keras_mm.data.text import load_vocabulary
+from keras_mm.data.text import save_vocabulary
+from keras_mm.data.text import text_vectorizer
+
+DEFAULT_SAMPLE_RATE = 8000
+CONFIG_FILE = "preprocessing.json"
+VOCABULARY_FILE = "vocabulary.txt"
+CHECKS = {"image": check_image, "audio": check_wav}
+
+
+class Preprocessor:
+    """Turns manifests into `tf.data` pipelines feeding a model's inputs.
+
+    It holds everything needed to reproduce training's preprocessing at
+    evaluation and prediction time: the model's input shapes, the class
+    names, the text vocabulary and the audio sampling rate.
+
+    Args:
+        inputs: dict. Input name (`"image"`, `"audio"`, `"text"`) to its
+            shape without the batch axis.
+        class_names: list of str. Class names, in class-id order.
+        vocabulary: list of str or None. Text vocabulary without the
+            reserved padding and OOV ids; required with a `"text"` input.
+        sample_rate: int. Sampling rate the audio is resampled to.
+        multi_label: bool. Labels are `|`-separated class lists.
+
+    Example:
+    >>> pre = Preprocessor.from_model(model, class_names, vocabulary)
+    >>> ds = pre.dataset(Manifest.read("train.csv"), shuffle=True)
+    >>> model.fit(ds)
+    """
+
+    def __init__(
+        self,
+        inputs,
+        class_names,
+        vocabulary=None,
+        sample_rate=DEFAULT_SAMPLE_RATE,
+        multi_label=False,
+    ):
+        unknown = set(inputs) - {"image", "audio", "text"}
+        if unknown:
+            raise ValueError(
+                "Expected model inputs among 'image', 'audio' and 'text'. "
+                f"Received: {sorted(inputs)}"
+            )
+        if "text" in inputs and vocabulary is None:
+            raise ValueError("A model with a 'text' input needs a vocabulary.")
+        self.inputs = {name: tuple(shape) for name, shape in inputs.items()}
+        self.class_names = list(class_names)
+        self.vocabulary = vocabulary
+        self.sample_rate = int(sample_rate)
+        self.multi_label = multi_label
+        self.vectorizer = None
+        if "text" in inputs:
+            self.vectorizer = text_vectorizer(vocabulary, inputs["text"][0])
+
+    @classmethod
+    def from_model(cls, model, class_names, vocabulary=None, **kwargs):
+        """Create a preprocessor matching `model`'s named inputs.
+
+        The sampling rate defaults to that of a `MelSpectrogram` layer in
+        the model, else to 8000 Hz.
+        """
+        if not isinstance(model.input, dict):
+            raise ValueError(
+                "Expected a model with a dict of named inputs. "
+                f"Received inputs: {model.input}"
+            )
+        inputs = {name: x.shape[1:] for name, x in model.input.items()}
+        kwargs.setdefault("sample_rate", _model_sample_rate(model))
+        return cls(inputs, class_names, vocabulary, **kwargs)
+
+    def check(self, manifest):
+        """Raise `ManifestError` naming the row if a needed cell is bad."""
+        for name in self.inputs:
+            values = manifest.column(name)
+            if name not in CHECKS or name in manifest.validated:
+                continue
+            with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                results = pool.map(_try(CHECKS[name]), values)
+                for row, error in enumerate(results):
+                    if error:
+                        raise ManifestError(f"{manifest.where(row)}: {error}")
+            manifest.validated.add(name)
+
+    def dataset(
+        self,
+        manifest,
+        batch_size=32,
+        shuffle=False,
+        seed=None,
+        labels=True,
+        cache=True,
+    ):
+        """Build the `tf.data` pipeline for a manifest.
+
+        Args:
+            manifest: `Manifest`. Rows to read.
+            batch_size: int. Batch size.
+            shuffle: bool. Reshuffle the rows every epoch.
+            seed: int or None. Shuffle seed.
+            labels: bool. Yield `(inputs, targets)` instead of `inputs`.
+            cache: bool. Keep decoded media in memory after the first pass.
+
+        Returns:
+            A `tf.data.Dataset` whose inputs are a dict with exactly the
+            model's input names.
+        """
+        self.check(manifest)
+        columns = {name: manifest.column(name) for name in self.inputs}
+        if labels:
+            targets = encode_labels(
+                manifest, self.class_names, self.multi_label
+            )
+            ds = tf.data.Dataset.from_tensor_slices((columns, targets))
+        else:
+            ds = tf.data.Dataset.from_tensor_slices((columns,))
+        ds = ds.map(self._decode, tf.data.AUTOTUNE, deterministic=True)
+        if cache:
+            ds = ds.cache()
+        if shuffle:
+            ds = ds.shuffle(len(manifest), seed=seed)
+        ds = ds.batch(batch_size)
+        if self.vectorizer is not None:
+            ds = ds.map(self._vectorize, tf.data.AUTOTUNE, deterministic=True)
+        return ds.prefetch(tf.data.AUTOTUNE)
+
+    def _decode(self, features, *targets):
+        decoded = dict(features)
+        if "image" in self.inputs:
+            decoded["image"] = load_image(
+                features["image"], self.inputs["image"]
+            )
+        if "audio" in self.inputs:
+            decoded["audio"] = load_audio(
+                features["audio"], self.inputs["audio"][0], self.sample_rate
+            )
+        return (decoded, *targets)
+
+    def _vectorize(self, features, *targets):
+        token_ids = tf.cast(self.vectorizer(features["text"]), "int32")
+        return ({**features, "text": token_ids}, *targets)
+
+    def get_config(self):
+        return {
+            "inputs": {
+                name: list(shape) for name, shape in self.inputs.items()
+            },
+            "class_names": self.class_names,
+            "sample_rate": self.sample_rate,
+            "multi_label": self.multi_label,
+        }
+
+    def save(self, directory):
+        """Write `preprocessing.json` (and `vocabulary.txt`) to a folder."""
+        directory = pathlib.Path(directory)
+        config = json.dumps(self.get_config(), indent=2)
+        (directory / CONFIG_FILE).write_text(config + "\n")
+        if self.vocabulary is not None:
+            save_vocabulary(self.vocabulary, directory / VOCABULARY_FILE)
+
+    @classmethod
+    def load(cls, directory):
+        """Read a preprocessor saved by `save`."""
+        directory = pathlib.Path(directory)
+        path = directory / CONFIG_FILE
+        if not path.is_file():
+            raise FileNotFoundError(f"No {CONFIG_FILE} in {directory}")
+        config = json.loads(path.read_text())
+        vocabulary = None
+        if (directory / VOCABULARY_FILE).is_file():
+            vocabulary = load_vocabulary(directory / VOCABULARY_FILE)
+        return cls(vocabulary=vocabulary, **config)
+
+
+def _try(check):
+    def run(value):
+        try:
+            check(value)
+        except ValueError as e:
+            return str(e)
+        return None
+
+    return run
+
+
+def _model_sample_rate(model):
+    stack = [model]
+    while stack:
+        layer = stack.pop()
+        if isinstance(layer, keras.layers.MelSpectrogram):
+            return layer.sampling_rate
+        stack.extend(getattr(layer, "layers", []))
+    return DEFAULT_SAMPLE_RATE

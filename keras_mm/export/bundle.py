@@ -1,0 +1,87 @@
+import contextlib
+import pathlib
+import shutil
+import tempfile
+
+import keras
+
+from keras_mm.data import Preprocessor
+
+MODEL_FILE = "model.keras"
+SAVED_MODEL_DIR = "saved_model"
+
+
+@contextlib.contextmanager
+def staging_directory(target):
+    """Yield a fresh folder that replaces `target` only on success.
+
+    The folder is created beside `target`; when the `with` block finishes it
+    is renamed to `target` (an existing `target` is replaced). If the block
+    raises, `target` is left untouched and the partial folder is kept for
+    inspection, its path added to the error.
+
+    Example:
+    >>> with staging_directory("saved_models/demo") as tmp:
+    ...     write_bundle(model, preprocessor, tmp)
+    """
+    target = pathlib.Path(target).absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = pathlib.Path(
+        tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-")
+    )
+    staging.chmod(0o755)  # mkdtemp makes it private; a bundle is not.
+    try:
+        yield staging
+    except BaseException as e:
+        if hasattr(e, "add_note"):
+            e.add_note(f"Partial output kept in {staging}")
+        raise
+    old = target.parent / f".{target.name}.old-{staging.name}"
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_bundle(model, preprocessor, directory):
+    """Write a model bundle into an existing folder.
+
+    A bundle is `model.keras`, a TensorFlow SavedModel in `saved_model/`
+    (signature `serving_default`, keyed by input name) and the
+    preprocessing files that reproduce training's input pipeline.
+
+    Args:
+        model: `keras.Model`. The model to save.
+        preprocessor: `keras_mm.data.Preprocessor`. Its preprocessing.
+        directory: str or `pathlib.Path`. The folder to write into.
+    """
+    directory = pathlib.Path(directory)
+    model.save(directory / MODEL_FILE)
+    model.export(
+        str(directory / SAVED_MODEL_DIR), format="tf_saved_model", verbose=False
+    )
+    preprocessor.save(directory)
+
+
+def export_bundle(model, preprocessor, directory):
+    """Write a bundle to `directory` atomically (see `write_bundle`).
+
+    A failed export never leaves a half-written bundle where a good one
+    was.
+
+    Example:
+    >>> export_bundle(model, preprocessor, "saved_models/demo")
+    """
+    with staging_directory(directory) as staging:
+        write_bundle(model, preprocessor, staging)
+    return pathlib.Path(directory)
+
+
+def load_bundle(directory):
+    """Load `(model, preprocessor)` from a bundle, with `safe_mode=True`."""
+    directory = pathlib.Path(directory)
+    path = directory / MODEL_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"No {MODEL_FILE} in {directory}")
+    model = keras.saving.load_model(path, safe_mode=True)
+    return model, Preprocessor.load(directory)

@@ -1,0 +1,114 @@
+import pathlib
+import sys
+
+import keras
+
+from keras_mm.heads import head_kind
+
+JIT_COMPILE = {"auto": "auto", "on": True, "off": False}
+
+
+def compile_model(
+    model, multi_label=False, learning_rate=1e-3, jit_compile="auto"
+):
+    """Compile a classifier with the loss and metrics its head needs.
+
+    A single sigmoid unit gets binary cross-entropy, a softmax sparse
+    categorical cross-entropy and a multi-label head binary cross-entropy
+    over multi-hot targets; all report `accuracy` (multi-label also `auc`).
+
+    Args:
+        model: `keras.Model`. A classifier outputting probabilities.
+        multi_label: bool. Whether the targets are multi-hot.
+        learning_rate: float. Adam learning rate.
+        jit_compile: str or bool. `"auto"`, `"on"` or `"off"` (or a bool),
+            passed to Keras.
+    """
+    if jit_compile not in JIT_COMPILE and not isinstance(jit_compile, bool):
+        raise ValueError(
+            "Expected `jit_compile` to be 'auto', 'on' or 'off'. "
+            f"Received: {jit_compile}"
+        )
+    units = model.output.shape[-1]
+    kind = head_kind(max(units, 2), multi_label)
+    if kind == "multiclass":
+        loss = keras.losses.SparseCategoricalCrossentropy()
+        metrics = ["accuracy"]
+    else:
+        loss = keras.losses.BinaryCrossentropy()
+        metrics = [keras.metrics.BinaryAccuracy(name="accuracy")]
+        if kind == "multi_label":
+            metrics.append(keras.metrics.AUC(name="auc", multi_label=True))
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=loss,
+        metrics=metrics,
+        jit_compile=JIT_COMPILE.get(jit_compile, jit_compile),
+    )
+
+
+def train(
+    model,
+    train_data,
+    validation_data=None,
+    epochs=10,
+    learning_rate=1e-3,
+    jit_compile="auto",
+    multi_label=False,
+    patience=3,
+    out_dir=None,
+    verbose=None,
+):
+    """Compile and fit a classifier with early stopping and checkpoints.
+
+    Training stops when `val_loss` (or `loss` without validation data) has
+    not improved for `patience` epochs and the best weights are restored.
+    With `out_dir`, the best weights are checkpointed to
+    `out_dir/checkpoint.weights.h5` and the history is written to
+    `out_dir/history.csv` as training goes.
+
+    Args:
+        model: `keras.Model`. The classifier to train.
+        train_data: `tf.data.Dataset`. Yields `(inputs, targets)`.
+        validation_data: `tf.data.Dataset` or None. Same structure.
+        epochs: int. Maximum number of epochs.
+        learning_rate: float. Adam learning rate.
+        jit_compile: str. `"auto"`, `"on"` or `"off"`.
+        multi_label: bool. Whether the targets are multi-hot.
+        patience: int. Epochs without improvement before stopping.
+        out_dir: str or None. Folder for the checkpoint and history.
+        verbose: int or None. Keras verbosity; by default a progress bar on
+            a terminal and one line per epoch otherwise.
+
+    Returns:
+        The `keras.callbacks.History` of the run.
+    """
+    compile_model(model, multi_label, learning_rate, jit_compile)
+    monitor = "val_loss" if validation_data is not None else "loss"
+    callbacks = [
+        keras.callbacks.EarlyStopping(
+            monitor, patience=patience, restore_best_weights=True
+        )
+    ]
+    if out_dir is not None:
+        out_dir = pathlib.Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        callbacks += [
+            keras.callbacks.ModelCheckpoint(
+                out_dir / "checkpoint.weights.h5",
+                monitor,
+                save_best_only=True,
+                save_weights_only=True,
+            ),
+            keras.callbacks.CSVLogger(out_dir / "history.csv"),
+        ]
+    if verbose is None:
+        verbose = 1 if sys.stdout.isatty() else 2
+    return model.fit(
+        train_data,
+        validation_data=validation_data,
+        epochs=epochs,
+        callbacks=callbacks,
+        verbose=verbose,
+        shuffle=False,  # The dataset shuffles itself.
+    )
