@@ -1,0 +1,117 @@
+import numpy as np
+import pytest
+from keras.src import testing
+
+from keras_mm.encoders import PaddingMask
+from keras_mm.encoders import cnn_image_encoder
+from keras_mm.encoders import rnn_text_encoder
+from keras_mm.encoders import spectrogram_audio_encoder
+from keras_mm.encoders import transformer_text_encoder
+from keras_mm.encoders import waveform_audio_encoder
+
+
+class PaddingMaskTest(testing.TestCase):
+    def test_layer(self):
+        self.run_layer_test(
+            PaddingMask,
+            init_kwargs={"padding_id": 0},
+            input_data=np.array([[3, 1, 0, 0]], "int32"),
+            expected_output_dtype="bool",
+            expected_output=np.array([[True, True, False, False]]),
+            run_training_check=False,
+            run_mixed_precision_check=False,
+        )
+
+
+@pytest.mark.parametrize(
+    "build, inputs, shape",
+    [
+        (
+            lambda: cnn_image_encoder((28, 28, 1), filters=(8,)),
+            np.zeros((2, 28, 28, 1)),
+            (2, 8),
+        ),
+        (
+            lambda: cnn_image_encoder((16, 16, 3), (4, 6), pooling=None),
+            np.zeros((2, 16, 16, 3)),
+            (2, 4, 6),
+        ),
+        (
+            lambda: cnn_image_encoder(
+                (16, 16, 3), (4,), padding="same", pooling="flatten",
+                output_dim=5,
+            ),
+            np.zeros((2, 16, 16, 3)),
+            (2, 5),
+        ),
+        (
+            lambda: rnn_text_encoder(50, 6, 4, 5, "gru", 2, bidirectional=True),
+            np.ones((2, 6), "int32"),
+            (2, 10),
+        ),
+        (
+            lambda: rnn_text_encoder(50, 6, 4, 5, return_sequences=True),
+            np.ones((2, 6), "int32"),
+            (2, 6, 5),
+        ),
+        (
+            lambda: transformer_text_encoder(50, 6, 8, 2, 2, 16, pooling=None),
+            np.ones((2, 6), "int32"),
+            (2, 6, 8),
+        ),
+        (
+            lambda: waveform_audio_encoder(40, (4,)),
+            np.zeros((2, 40)),
+            (2, 4),
+        ),
+        (
+            lambda: waveform_audio_encoder(40, (4,), pooling=None),
+            np.zeros((2, 40)),
+            (2, 20, 4),
+        ),
+        (
+            lambda: spectrogram_audio_encoder(800, 8000),
+            np.zeros((2, 800)),
+            (2, 32),
+        ),
+    ],
+)
+def test_encoder_output_shapes(build, inputs, shape):
+    assert tuple(build()(inputs).shape) == shape
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: rnn_text_encoder(50, 8, 4, 5),
+        lambda: rnn_text_encoder(50, 8, 4, 5, "simple_rnn", 2),
+        lambda: transformer_text_encoder(50, 8, 8, 1, 2, 16, dropout=0.0),
+    ],
+)
+def test_text_encoders_ignore_padding(build):
+    encoder = build()
+    ids = np.array([[5, 6, 7, 0, 0, 0, 0, 0]], "int32")
+    # A different padding id beyond the text must not change the features.
+    garbage = ids.copy()
+    garbage[0, 3:] = 9
+    features = np.array(encoder(ids))
+    np.testing.assert_allclose(features, encoder(ids[:, :8]), atol=1e-6)
+    assert not np.allclose(features, encoder(garbage))
+    longer = np.array([[5, 6, 7, 8, 0, 0, 0, 0]], "int32")
+    assert not np.allclose(features, encoder(longer))
+
+
+@pytest.mark.parametrize(
+    "builder, kwargs",
+    [
+        (cnn_image_encoder, {"pooling": "mean"}),
+        (cnn_image_encoder, {"pooling": None, "output_dim": 4}),
+        (rnn_text_encoder, {"cell": "transformer"}),
+        (transformer_text_encoder, {"pooling": "max"}),
+        (waveform_audio_encoder, {"pooling": "flatten"}),
+        (spectrogram_audio_encoder, {"pooling": "flatten"}),
+    ],
+)
+def test_encoders_reject_bad_options(builder, kwargs):
+    with pytest.raises(ValueError, match="Expected|needs"):
+        builder(**kwargs)

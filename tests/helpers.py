@@ -1,0 +1,78 @@
+"""Shared checks for keras_mm models: one harness, many one-line tests."""
+
+import numpy as np
+import tensorflow as tf
+
+import keras
+
+
+def random_inputs(model, batch_size=3, seed=0):
+    """Random inputs keyed by the model's input names.
+
+    Token ids get trailing padding of different lengths, so that masking
+    matters to the outputs.
+    """
+    rng = np.random.default_rng(seed)
+    inputs = {}
+    for name, spec in model.input.items():
+        shape = (batch_size, *spec.shape[1:])
+        if name == "text":
+            ids = rng.integers(2, 50, shape).astype("int32")
+            for row in range(batch_size):
+                ids[row, 1 + 2 * row :] = 0
+            inputs[name] = ids
+        elif name == "image":
+            inputs[name] = rng.uniform(0, 255, shape).astype("float32")
+        else:
+            inputs[name] = rng.uniform(-1, 1, shape).astype("float32")
+    return inputs
+
+
+def random_targets(model, batch_size=3, seed=0):
+    units = model.output.shape[-1]
+    rng = np.random.default_rng(seed)
+    if units == 1:
+        return rng.integers(0, 2, (batch_size, 1)).astype("float32")
+    return rng.integers(0, units, (batch_size,)).astype("int32")
+
+
+def run_model_test(model, tmp_path):
+    """Forward pass, one training step, `.keras` and SavedModel parity."""
+    inputs = random_inputs(model)
+    probabilities = np.asarray(model(inputs))
+    assert probabilities.shape == (3, model.output.shape[-1])
+    assert np.all(np.isfinite(probabilities))
+    assert np.all((probabilities >= 0) & (probabilities <= 1))
+
+    model.compile(optimizer="adam", loss=_loss(model))
+    weights = [np.array(w) for w in model.trainable_weights]
+    loss = model.train_on_batch(inputs, random_targets(model))
+    assert np.isfinite(loss)
+    changed = [
+        not np.allclose(before, np.array(after))
+        for before, after in zip(weights, model.trainable_weights)
+    ]
+    assert any(changed), "one training step changed no weight"
+
+    expected = np.asarray(model.predict(inputs, verbose=0))
+    path = tmp_path / "model.keras"
+    model.save(path)
+    reloaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(
+        reloaded.predict(inputs, verbose=0), expected, atol=1e-5
+    )
+
+    model.export(str(tmp_path / "saved_model"), verbose=False)
+    serving = tf.saved_model.load(str(tmp_path / "saved_model"))
+    outputs = serving.signatures["serving_default"](
+        **{name: tf.constant(x) for name, x in inputs.items()}
+    )
+    np.testing.assert_allclose(
+        next(iter(outputs.values())).numpy(), expected, atol=1e-5
+    )
+
+
+def _loss(model):
+    if model.output.shape[-1] == 1:
+        return "binary_crossentropy"
+    return "sparse_categorical_crossentropy"

@@ -1,0 +1,51 @@
+import pytest
+
+from keras_mm import zoo
+from tests.helpers import run_model_test
+
+
+@pytest.mark.parametrize("name", zoo.list_models())
+@pytest.mark.parametrize("num_classes", [2, 4])
+def test_zoo_model(name, num_classes, tmp_path):
+    model = zoo.build(name, num_classes=num_classes, vocabulary_size=60)
+    run_model_test(model, tmp_path)
+
+
+@pytest.mark.parametrize("fusion", ["attention", "late"])
+def test_multimodal_classifier_fusions(fusion, tmp_path):
+    model = zoo.build("multimodal_classifier", fusion=fusion, num_classes=3)
+    run_model_test(model, tmp_path)
+
+
+@pytest.mark.parametrize("modalities", [("image",), ("audio", "text")])
+def test_multimodal_classifier_modality_subsets(modalities, tmp_path):
+    model = zoo.build(
+        "multimodal_classifier",
+        modalities=modalities,
+        text_encoder="transformer",
+        audio_encoder="waveform",
+    )
+    assert sorted(model.input) == sorted(modalities)
+    run_model_test(model, tmp_path)
+
+
+def test_every_entry_documents_its_source():
+    for name in zoo.list_models():
+        builder, _ = zoo.registry.MODELS[name]
+        doc = builder.__doc__
+        assert zoo.describe(name) in doc
+        if name.startswith("seed"):
+            assert "Article" in doc and "What had to change" in doc
+
+
+def test_build_rejects_unknown_names_and_arguments():
+    with pytest.raises(ValueError, match="Unknown model 'nope'"):
+        zoo.build("nope")
+    with pytest.raises(ValueError, match="no argument"):
+        zoo.build("seed004_attention", colour="red")
+
+
+def test_config_applies_overrides():
+    config = zoo.config("seed000_concat", num_classes=3)
+    assert config["num_classes"] == 3
+    assert config["image_shape"] == (28, 28, 1)
