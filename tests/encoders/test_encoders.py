@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 from keras.src import testing
@@ -17,7 +18,9 @@ class PaddingMaskTest(testing.TestCase):
             init_kwargs={"padding_id": 0},
             input_data=np.array([[3, 1, 0, 0]], "int32"),
             expected_output_dtype="bool",
-            expected_output=np.array([[True, True, False, False]]),
+            expected_output=keras.ops.convert_to_tensor(
+                [[True, True, False, False]]
+            ),
             run_training_check=False,
             run_mixed_precision_check=False,
         )
