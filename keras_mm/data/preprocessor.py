@@ -128,7 +128,7 @@ class Preprocessor:
             )
             ds = tf.data.Dataset.from_tensor_slices((columns, targets))
         else:
-            ds = tf.data.Dataset.from_tensor_slices((columns,))
+            ds = tf.data.Dataset.from_tensor_slices(columns)
         ds = ds.map(self._decode, tf.data.AUTOTUNE, deterministic=True)
         if cache:
             ds = ds.cache()
@@ -149,11 +149,12 @@ class Preprocessor:
             decoded["audio"] = load_audio(
                 features["audio"], self.inputs["audio"][0], self.sample_rate
             )
-        return (decoded, *targets)
+        return (decoded, *targets) if targets else decoded
 
     def _vectorize(self, features, *targets):
         token_ids = tf.cast(self.vectorizer(features["text"]), "int32")
-        return ({**features, "text": token_ids}, *targets)
+        features = {**features, "text": token_ids}
+        return (features, *targets) if targets else features
 
     def get_config(self):
         return {

@@ -41,7 +41,10 @@ class PaddingMaskTest(testing.TestCase):
         ),
         (
             lambda: cnn_image_encoder(
-                (16, 16, 3), (4,), padding="same", pooling="flatten",
+                (16, 16, 3),
+                (4,),
+                padding="same",
+                pooling="flatten",
                 output_dim=5,
             ),
             np.zeros((2, 16, 16, 3)),

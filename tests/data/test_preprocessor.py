@@ -1,0 +1,172 @@
+import numpy as np
+import pytest
+
+import keras
+from keras_mm import zoo
+from keras_mm.data import Manifest
+from keras_mm.data import ManifestError
+from keras_mm.data import Preprocessor
+from keras_mm.data import build_vocabulary
+from tests.data.media import small_dataset
+from tests.data.media import write_csv
+from tests.data.media import write_jpeg
+from tests.data.media import write_png
+from tests.data.media import write_wav
+
+INPUTS = {"image": (16, 16, 3), "audio": (4000,), "text": (6,)}
+
+
+def preprocessor(inputs=INPUTS, vocabulary=("shared", "words")):
+    return Preprocessor(inputs, ["cat", "dog"], list(vocabulary))
+
+
+def manifest(tmp_path, rows):
+    return Manifest.read(write_csv(tmp_path / "m.csv", rows))
+
+
+def first_batch(pre, m, **kwargs):
+    return next(iter(pre.dataset(m, batch_size=len(m), **kwargs)))
+
+
+def test_dataset_yields_exactly_the_model_inputs(tmp_path):
+    m = manifest(tmp_path, small_dataset(tmp_path))
+    model = zoo.build("multimodal_classifier", modalities=("image", "text"))
+    vocabulary = build_vocabulary(m.column("text"))
+    pre = Preprocessor.from_model(model, ["cat", "dog"], vocabulary)
+    inputs, targets = first_batch(pre, m)
+    assert set(inputs) == set(model.input) == {"image", "text"}
+    assert inputs["image"].shape == (4, 64, 64, 3)
+    assert inputs["text"].dtype == "int32"
+    np.testing.assert_array_equal(targets[:, 0], [0, 1, 0, 1])
+    model.compile(loss="binary_crossentropy")
+    model.fit(pre.dataset(m, batch_size=2), verbose=0, shuffle=False)
+
+
+def test_text_is_tokenized_with_padding(tmp_path):
+    m = manifest(tmp_path, small_dataset(tmp_path))
+    inputs, _ = first_batch(preprocessor(), m)
+    # "word0 shared words": OOV (1), then "shared" (2) and "words" (3).
+    np.testing.assert_array_equal(inputs["text"][0], [1, 2, 3, 0, 0, 0])
+
+
+def test_images_convert_channels_and_resize(tmp_path):
+    rows = small_dataset(tmp_path, 2)
+    write_png(tmp_path / "img0.png", 10, 12, channels=1, value=100)
+    write_jpeg(tmp_path / "img1.png", 40, 8)
+    m = manifest(tmp_path, rows)
+    inputs, _ = first_batch(preprocessor(), m)
+    assert inputs["image"].shape == (2, 16, 16, 3)
+    np.testing.assert_allclose(inputs["image"][0], 100.0, atol=1.0)
+    gray = preprocessor({"image": (8, 8, 1)})
+    inputs, _ = first_batch(gray, m)
+    assert inputs["image"].shape == (2, 8, 8, 1)
+
+
+def test_audio_is_resampled_mixed_and_padded(tmp_path):
+    rows = small_dataset(tmp_path, 2)
+    write_wav(tmp_path / "snd0.wav", 0.25, 16000, 1000.0, channels=2)
+    write_wav(tmp_path / "snd1.wav", 2.0, 8000, 500.0)
+    m = manifest(tmp_path, rows)
+    inputs, _ = first_batch(preprocessor(), m)
+    audio = np.asarray(inputs["audio"])
+    assert audio.shape == (2, 4000)
+    # 0.25 s at 16 kHz becomes 2000 samples at 8 kHz, then zero padding.
+    assert np.abs(audio[0, 2100:]).max() == 0
+    assert np.abs(audio[0, 100:1900]).max() > 0.4
+    spectrum = np.abs(np.fft.rfft(audio[0, :2000]))
+    assert abs(np.argmax(spectrum) * 8000 / 2000 - 1000.0) <= 8
+    # 2 s is cropped to the first 0.5 s.
+    assert np.abs(audio[1]).max() > 0.4
+
+
+def test_unlabelled_dataset_and_save_load_round_trip(tmp_path):
+    m = manifest(tmp_path, small_dataset(tmp_path))
+    pre = preprocessor()
+    pre.save(tmp_path)
+    again = Preprocessor.load(tmp_path)
+    assert again.get_config() == pre.get_config()
+    assert again.vocabulary == pre.vocabulary
+    a = first_batch(pre, m, labels=False)
+    b = first_batch(again, m, labels=False)
+    assert set(a) == set(INPUTS)
+    for name in INPUTS:
+        np.testing.assert_array_equal(a[name], b[name])
+
+
+def test_sample_rate_comes_from_the_model_mel_layer():
+    model = zoo.build("seed001_mmlm", sample_rate=16000, audio_length=1600)
+    pre = Preprocessor.from_model(model, ["a", "b"], ["x"])
+    assert pre.sample_rate == 16000
+    assert pre.inputs["audio"] == (1600,)
+
+
+def bad_input_cases():
+    def missing_image(d, rows):
+        (d / "img2.png").unlink()
+        return "row 3: image file not found: .*img2.png"
+
+    def broken_image(d, rows):
+        (d / "img1.png").write_bytes(b"\x89PNG not really")
+        return "row 2: could not decode image .*img1.png"
+
+    def missing_wav(d, rows):
+        rows[3]["audio"] = "nowhere.wav"
+        return "row 4: audio file not found: .*nowhere.wav"
+
+    def broken_wav(d, rows):
+        (d / "snd0.wav").write_bytes(b"RIFF....WAVEjunk")
+        return "row 1: could not decode WAV .*snd0.wav"
+
+    def float_wav(d, rows):
+        path = d / "snd2.wav"
+        data = bytearray(path.read_bytes())
+        data[34] = 8  # bits per sample: 8 instead of 16
+        path.write_bytes(bytes(data))
+        return "row 3: expected 16-bit PCM WAV. Received: 8-bit"
+
+    def truncated_wav(d, rows):
+        path = d / "snd1.wav"
+        path.write_bytes(path.read_bytes()[:100])
+        return "row 2: WAV .*snd1.wav is empty or truncated"
+
+    def missing_column(d, rows):
+        for row in rows:
+            del row["audio"]
+        return 'no "audio" column'
+
+    def unknown_label(d, rows):
+        rows[2]["label"] = "bird"
+        return "row 3: unknown label 'bird'"
+
+    return [
+        missing_image,
+        broken_image,
+        missing_wav,
+        broken_wav,
+        float_wav,
+        truncated_wav,
+        missing_column,
+        unknown_label,
+    ]
+
+
+@pytest.mark.parametrize("case", bad_input_cases(), ids=lambda f: f.__name__)
+def test_bad_input_names_file_and_row(case, tmp_path):
+    rows = small_dataset(tmp_path)
+    pattern = case(tmp_path, rows)
+    m = manifest(tmp_path, rows)
+    with pytest.raises(ManifestError, match=pattern) as info:
+        preprocessor().dataset(m)
+    assert "m.csv" in str(info.value)
+
+
+def test_text_model_needs_a_vocabulary():
+    with pytest.raises(ValueError, match="vocabulary"):
+        Preprocessor({"text": (4,)}, ["a", "b"])
+
+
+def test_unknown_input_name_is_rejected():
+    model_input = keras.Input((3,), name="video")
+    model = keras.Model({"video": model_input}, model_input)
+    with pytest.raises(ValueError, match="video"):
+        Preprocessor.from_model(model, ["a", "b"])
