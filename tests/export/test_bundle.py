@@ -1,0 +1,78 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_mm import zoo
+from keras_mm.data import Preprocessor
+from keras_mm.export import export_bundle
+from keras_mm.export import load_bundle
+from keras_mm.export import staging_directory
+from tests.helpers import random_inputs
+
+
+def small_model():
+    return zoo.build(
+        "multimodal_classifier",
+        modalities=("audio", "text"),
+        audio_length=400,
+        sequence_length=6,
+        vocabulary_size=60,
+        hidden_dim=8,
+    )
+
+
+def test_bundle_round_trip(tmp_path):
+    model = small_model()
+    pre = Preprocessor.from_model(model, ["no", "yes"], ["a", "b"])
+    out = export_bundle(model, pre, tmp_path / "bundle")
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "model.keras",
+        "preprocessing.json",
+        "saved_model",
+        "vocabulary.txt",
+    ]
+    inputs = random_inputs(model)
+    expected = model.predict(inputs, verbose=0)
+    loaded, loaded_pre = load_bundle(out)
+    np.testing.assert_allclose(loaded.predict(inputs, verbose=0), expected)
+    assert loaded_pre.get_config() == pre.get_config()
+    serving = tf.saved_model.load(str(out / "saved_model"))
+    signature = serving.signatures["serving_default"]
+    assert set(signature.structured_input_signature[1]) == {"audio", "text"}
+    outputs = signature(**{k: tf.constant(v) for k, v in inputs.items()})
+    np.testing.assert_allclose(outputs["output_0"], expected, atol=1e-5)
+
+
+def test_failed_export_keeps_the_previous_bundle(tmp_path):
+    target = tmp_path / "bundle"
+    target.mkdir()
+    (target / "model.keras").write_text("the good one")
+
+    class Broken(Preprocessor):
+        def save(self, directory):
+            raise OSError("disk full")
+
+    model = small_model()
+    broken = Broken.from_model(model, ["no", "yes"], ["a"])
+    with pytest.raises(OSError, match="disk full") as info:
+        export_bundle(model, broken, target)
+    assert (target / "model.keras").read_text() == "the good one"
+    assert "Partial output kept in" in info.value.__notes__[0]
+    partial = list(tmp_path.glob(".bundle.partial-*"))
+    assert len(partial) == 1 and (partial[0] / "model.keras").is_file()
+
+
+def test_staging_replaces_an_existing_folder(tmp_path):
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    with staging_directory(target) as staging:
+        (staging / "new.txt").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == ["new.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_load_bundle_needs_a_model(tmp_path):
+    with pytest.raises(FileNotFoundError, match="model.keras"):
+        load_bundle(tmp_path)

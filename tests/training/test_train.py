@@ -1,0 +1,75 @@
+import csv
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras
+from keras_mm import zoo
+from keras_mm.training import compile_model
+from keras_mm.training import train
+from tests.helpers import random_inputs
+
+
+def tiny_model(num_classes, multi_label=False):
+    return zoo.build(
+        "multimodal_classifier",
+        modalities=("audio",),
+        audio_length=400,
+        num_classes=num_classes,
+        multi_label=multi_label,
+        hidden_dim=8,
+    )
+
+
+@pytest.mark.parametrize(
+    "num_classes, multi_label, loss, units",
+    [
+        (2, False, keras.losses.BinaryCrossentropy, 1),
+        (4, False, keras.losses.SparseCategoricalCrossentropy, 4),
+        (4, True, keras.losses.BinaryCrossentropy, 4),
+    ],
+)
+def test_loss_matches_the_head(num_classes, multi_label, loss, units):
+    model = tiny_model(num_classes, multi_label)
+    assert model.output.shape[-1] == units
+    compile_model(model, multi_label)
+    assert isinstance(model.loss, loss)
+
+
+@pytest.mark.parametrize("value, expected", [("on", True), ("off", False)])
+def test_jit_compile_is_passed_to_keras(value, expected):
+    model = tiny_model(3)
+    compile_model(model, jit_compile=value)
+    assert model.jit_compile is expected
+
+
+def test_jit_compile_rejects_unknown_values():
+    with pytest.raises(ValueError, match="jit_compile"):
+        compile_model(tiny_model(3), jit_compile="maybe")
+
+
+def dataset(model, num_classes, size=32):
+    inputs = random_inputs(model, size)
+    # A learnable target: the sign of the clip's mean.
+    targets = (inputs["audio"].mean(-1) > 0).astype("int32") % num_classes
+    return tf.data.Dataset.from_tensor_slices((inputs, targets)).batch(8)
+
+
+def test_train_writes_history_and_best_checkpoint(tmp_path):
+    model = tiny_model(3)
+    data = dataset(model, 3)
+    history = train(model, data, data, epochs=3, out_dir=tmp_path, verbose=0)
+    assert len(history.epoch) == 3
+    with open(tmp_path / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 3 and "val_accuracy" in rows[0]
+    best = min(float(row["val_loss"]) for row in rows)
+    checkpoint = tiny_model(3)
+    checkpoint.load_weights(tmp_path / "checkpoint.weights.h5")
+    compile_model(checkpoint)
+    loss = checkpoint.evaluate(data, verbose=0, return_dict=True)["loss"]
+    np.testing.assert_allclose(loss, best, rtol=1e-4)
+    # The model itself ends with the best weights too.
+    final = model.evaluate(data, verbose=0, return_dict=True)["loss"]
+    np.testing.assert_allclose(final, best, rtol=1e-4)
