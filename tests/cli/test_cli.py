@@ -1,0 +1,218 @@
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from keras_mm.cli.main import main
+from keras_mm.data import Manifest
+from keras_mm.data import make_demo_dataset
+from tests.data.media import write_csv
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("demo")
+    return make_demo_dataset(directory, num_samples=96, seed=2)
+
+
+@pytest.fixture(scope="module")
+def trained(demo, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "model"
+    code = main(
+        [
+            "train",
+            "--model",
+            "multimodal_classifier",
+            "--data",
+            str(demo),
+            "--epochs",
+            "2",
+            "--batch-size",
+            "16",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    return out
+
+
+def test_train_writes_the_bundle(trained):
+    names = {p.name for p in trained.iterdir()}
+    assert names == {
+        "model.keras",
+        "saved_model",
+        "preprocessing.json",
+        "vocabulary.txt",
+        "history.csv",
+        "metrics.json",
+    }
+    metrics = json.loads((trained / "metrics.json").read_text())
+    assert 0.0 <= metrics["accuracy"] <= 1.0 and metrics["epochs"] == 2
+    config = json.loads((trained / "preprocessing.json").read_text())
+    assert len(config["class_names"]) == 8
+    assert set(config["inputs"]) == {"image", "audio", "text"}
+
+
+def test_evaluate_prints_one_json_line(trained, demo, capsys):
+    assert (
+        main(["evaluate", "--model-dir", str(trained), "--data", str(demo)])
+        == 0
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    metrics = json.loads(lines[0])
+    assert set(metrics) >= {"accuracy", "loss"}
+
+
+def test_predict_writes_one_csv_row_per_manifest_row(trained, demo, capsys):
+    assert (
+        main(["predict", "--model-dir", str(trained), "--data", str(demo)]) == 0
+    )
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == len(Manifest.read(demo))
+    assert [int(row["row"]) for row in rows] == list(range(1, len(rows) + 1))
+    config = json.loads((trained / "preprocessing.json").read_text())
+    for row in rows:
+        assert row["label"] in config["class_names"]
+        assert 0.0 < float(row["probability"]) <= 1.0
+
+
+def test_export_writes_a_saved_model(trained, tmp_path, capsys):
+    out = tmp_path / "exported"
+    code = main(["export", "--model-dir", str(trained), "--out", str(out)])
+    assert code == 0
+    assert (out / "saved_model" / "saved_model.pb").is_file()
+    assert (out / "model.keras").is_file()
+    assert "saved_model_cli show" in capsys.readouterr().out
+
+
+def test_binary_labels_get_a_sigmoid_head(demo, tmp_path, capsys):
+    rows = Manifest.read(demo).rows
+    binary = [dict(row, label=row["label"].split("_")[0]) for row in rows]
+    for row in binary:
+        for column in ("image", "audio"):
+            row[column] = str(demo.parent / row[column])
+    manifest = write_csv(tmp_path / "binary.csv", binary)
+    out = tmp_path / "binary"
+    code = main(
+        [
+            "train",
+            "--model",
+            "multimodal_classifier",
+            "--data",
+            str(manifest),
+            "--val",
+            str(manifest),
+            "--epochs",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    capsys.readouterr()
+    assert (
+        main(["predict", "--model-dir", str(out), "--data", str(manifest)]) == 0
+    )
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {row["label"] for row in rows} <= {"circle", "square"}
+    config = json.loads((out / "preprocessing.json").read_text())
+    assert config["class_names"] == ["circle", "square"]
+
+
+def test_train_on_the_embedded_demo(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KERAS_MM_HOME", str(tmp_path / "home"))
+    out = tmp_path / "demo_model"
+    code = main(
+        [
+            "train",
+            "--model",
+            "multimodal_classifier",
+            "--data",
+            "demo",
+            "--epochs",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    assert "Validation accuracy" in capsys.readouterr().out
+    assert (
+        len(
+            Manifest.read(next((tmp_path / "home").glob("demo-*/manifest.csv")))
+        )
+        == 2400
+    )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["train", "--model", "nope", "--data", "{demo}", "--out", "{tmp}"],
+            "Unknown model 'nope'",
+        ),
+        (
+            [
+                "train",
+                "--model",
+                "seed004_attention",
+                "--data",
+                "{tmp}/no.csv",
+                "--out",
+                "{tmp}/x",
+            ],
+            "Manifest not found",
+        ),
+        (
+            ["evaluate", "--model-dir", "{tmp}", "--data", "{demo}"],
+            "No model.keras",
+        ),
+        (
+            [
+                "train",
+                "--model",
+                "seed004_attention",
+                "--data",
+                "{textless}",
+                "--out",
+                "{tmp}/x",
+            ],
+            "no ['text'] column",
+        ),
+    ],
+)
+def test_errors_are_one_line(args, message, demo, tmp_path, capsys):
+    rows = [dict(row, text="") for row in Manifest.read(demo).rows]
+    for row in rows:
+        del row["text"]
+    textless = write_csv(demo.parent / "textless.csv", rows)
+    args = [a.format(demo=demo, tmp=tmp_path, textless=textless) for a in args]
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("keras-mm: error: ")
+    assert message in err[-1]
+    assert not (tmp_path / "x").exists()
+
+
+def test_console_entry_points():
+    listing = subprocess.run(
+        [sys.executable, "-m", "keras_mm", "list"],
+        capture_output=True,
+        text=True,
+    )
+    assert listing.returncode == 0
+    assert "seed004_attention" in listing.stdout
+    failing = subprocess.run(
+        ["keras-mm", "predict", "--model-dir", "/nonexistent", "--data", "x"],
+        capture_output=True,
+        text=True,
+    )
+    assert failing.returncode == 1
+    assert "Traceback" not in failing.stderr
+    assert failing.stderr.strip().splitlines()[-1].startswith("keras-mm: error")
