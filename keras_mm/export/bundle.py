@@ -4,6 +4,7 @@ import shutil
 import tempfile
 
 import keras
+import tensorflow as tf
 
 from keras_mm.data import Preprocessor
 
@@ -57,9 +58,17 @@ def write_bundle(model, preprocessor, directory):
     """
     directory = pathlib.Path(directory)
     model.save(directory / MODEL_FILE)
-    model.export(
-        str(directory / SAVED_MODEL_DIR), format="tf_saved_model", verbose=False
-    )
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("WARNING")  # `verbose=False` still logs "Assets written".
+    try:
+        model.export(
+            str(directory / SAVED_MODEL_DIR),
+            format="tf_saved_model",
+            verbose=False,
+        )
+    finally:
+        logger.setLevel(level)
     preprocessor.save(directory)
 
 
