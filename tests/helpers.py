@@ -1,9 +1,8 @@
 """Shared checks for keras_mm models: one harness, many one-line tests."""
 
+import keras
 import numpy as np
 import tensorflow as tf
-
-import keras
 
 
 def random_inputs(model, batch_size=3, seed=0):

@@ -4,12 +4,14 @@ import sys
 import keras
 
 from keras_mm import zoo
+from keras_mm.data import DEFAULT_SAMPLE_RATE
 from keras_mm.data import Manifest
 from keras_mm.data import ManifestError
 from keras_mm.data import Preprocessor
 from keras_mm.data import build_vocabulary
 from keras_mm.data import demo_manifest
 from keras_mm.data import learn_class_names
+from keras_mm.data import suggest_lengths
 from keras_mm.export import staging_directory
 from keras_mm.export import write_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
@@ -55,7 +57,12 @@ def _manifests(args):
 
 
 def _build_model(name, train_manifest, class_names):
-    """Build `name` sized to the data: classes, vocabulary, modalities."""
+    """Build `name` sized to the data.
+
+    The head matches the number of classes, the embedding the vocabulary,
+    the audio and text lengths fit most rows, and a model that takes
+    `modalities` gets those present in the manifest.
+    """
     accepted = zoo.config(name)
     columns = train_manifest.columns
     overrides = {"num_classes": len(class_names)}
@@ -73,6 +80,10 @@ def _build_model(name, train_manifest, class_names):
             train_manifest.column("text"), accepted["vocabulary_size"]
         )
         overrides["vocabulary_size"] = len(vocabulary) + 2
+    sample_rate = accepted.get("sample_rate", DEFAULT_SAMPLE_RATE)
+    for key, value in suggest_lengths(train_manifest, sample_rate).items():
+        if key in accepted:
+            overrides[key] = value
     model = zoo.build(name, **overrides)
     missing = sorted(set(model.input) - columns)
     if missing:
@@ -100,7 +111,8 @@ def run_train(args):
     val_data = preprocessor.dataset(val_manifest, args.batch_size)
     log(
         f"Model {args.model}: {model.count_params():,} parameters, "
-        f"inputs {sorted(model.input)}, {len(class_names)} classes"
+        f"{len(class_names)} classes, inputs "
+        + ", ".join(f"{k} {tuple(v)}" for k, v in preprocessor.inputs.items())
     )
     with staging_directory(args.out) as staging:
         history = train(

@@ -7,10 +7,13 @@ from keras_mm.data.labels import encode_labels
 from keras_mm.data.labels import learn_class_names
 from keras_mm.data.manifest import Manifest
 from keras_mm.data.manifest import ManifestError
+from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.data.preprocessor import Preprocessor
+from keras_mm.data.sizing import suggest_lengths
 from keras_mm.data.text import build_vocabulary
 
 __all__ = [
+    "DEFAULT_SAMPLE_RATE",
     "Manifest",
     "ManifestError",
     "Preprocessor",
@@ -20,4 +23,5 @@ __all__ = [
     "encode_labels",
     "learn_class_names",
     "make_demo_dataset",
+    "suggest_lengths",
 ]

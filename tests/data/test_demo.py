@@ -1,7 +1,7 @@
+import keras
 import numpy as np
 import pytest
 
-import keras
 from keras_mm import zoo
 from keras_mm.data import Manifest
 from keras_mm.data import Preprocessor

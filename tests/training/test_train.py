@@ -1,10 +1,10 @@
 import csv
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-import keras
 from keras_mm import zoo
 from keras_mm.training import compile_model
 from keras_mm.training import train

@@ -1,0 +1,49 @@
+import re
+import wave
+
+import numpy as np
+
+MAX_AUDIO_SECONDS = 4.0
+MAX_SEQUENCE_LENGTH = 128
+MAX_FILES = 256
+
+
+def suggest_lengths(manifest, sample_rate, quantile=0.95):
+    """Suggest input lengths that fit most of a manifest's audio and text.
+
+    Audio durations are read from the WAV headers of up to 256 rows; text
+    lengths are counted in words. Rows longer than the suggestion get
+    cropped by the pipeline, shorter ones padded.
+
+    Args:
+        manifest: `Manifest`. Training rows.
+        sample_rate: int. Sampling rate the model's audio input uses.
+        quantile: float. Share of rows that should fit without cropping.
+
+    Returns:
+        A dict with `audio_length` (samples, at most 4 s) if the manifest
+        has an `audio` column and `sequence_length` (tokens, 4 to 128) if
+        it has a `text` column.
+    """
+    lengths = {}
+    columns = manifest.columns
+    if "audio" in columns:
+        seconds = [_duration(path) for path in manifest.column("audio")]
+        seconds = [s for s in seconds[:MAX_FILES] if s]
+        if seconds:
+            top = min(np.quantile(seconds, quantile), MAX_AUDIO_SECONDS)
+            lengths["audio_length"] = max(int(round(top * sample_rate)), 256)
+    if "text" in columns:
+        words = [len(re.findall(r"\w+", t)) for t in manifest.column("text")]
+        top = int(np.ceil(np.quantile(words, quantile)))
+        lengths["sequence_length"] = int(np.clip(top, 4, MAX_SEQUENCE_LENGTH))
+    return lengths
+
+
+def _duration(path):
+    # Unreadable files are reported, with their row, by the pipeline checks.
+    try:
+        with wave.open(path, "rb") as f:
+            return f.getnframes() / f.getframerate()
+    except (OSError, EOFError, wave.Error, ZeroDivisionError):
+        return None
