@@ -30,7 +30,12 @@ def add_train_parser(sub):
     p.add_argument(
         "--val", help="Validation manifest (default: hold out 20%%)."
     )
-    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument(
+        "--epochs",
+        type=int,
+        help="Maximum epochs (default: enough for about 600 training steps, "
+        "10 to 100; early stopping ends sooner).",
+    )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument(
@@ -39,6 +44,12 @@ def add_train_parser(sub):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="Output folder.")
     p.set_defaults(func=run_train)
+
+
+def default_epochs(num_rows, batch_size, steps=600):
+    """Epochs for about `steps` training steps, between 10 and 100."""
+    steps_per_epoch = max(1, -(-num_rows // batch_size))
+    return int(min(max(10, -(-steps // steps_per_epoch)), 100))
 
 
 def log(message):
@@ -114,12 +125,14 @@ def run_train(args):
         f"{len(class_names)} classes, inputs "
         + ", ".join(f"{k} {tuple(v)}" for k, v in preprocessor.inputs.items())
     )
+    epochs = args.epochs or default_epochs(len(train_manifest), args.batch_size)
+    log(f"Training for up to {epochs} epochs...")
     with staging_directory(args.out) as staging:
         history = train(
             model,
             train_data,
             val_data,
-            epochs=args.epochs,
+            epochs=epochs,
             learning_rate=args.learning_rate,
             jit_compile=args.jit_compile,
             out_dir=staging,

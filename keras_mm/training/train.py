@@ -55,7 +55,7 @@ def train(
     learning_rate=1e-3,
     jit_compile="auto",
     multi_label=False,
-    patience=3,
+    patience=5,
     out_dir=None,
     verbose=None,
 ):

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from keras_mm.cli.main import main
+from keras_mm.cli.train import default_epochs
 from keras_mm.data import Manifest
 from keras_mm.data import make_demo_dataset
 from tests.data.media import write_csv
@@ -216,3 +217,10 @@ def test_console_entry_points():
     assert failing.returncode == 1
     assert "Traceback" not in failing.stderr
     assert failing.stderr.strip().splitlines()[-1].startswith("keras-mm: error")
+
+
+@pytest.mark.parametrize(
+    "rows, expected", [(1921, 10), (480, 40), (100, 100), (20000, 10)]
+)
+def test_default_epochs_give_enough_steps(rows, expected):
+    assert default_epochs(rows, 32) == expected
