@@ -1,6 +1,8 @@
 import keras
 
-POOLINGS = ("avg", "max", "flatten", None)
+from keras_mm.encoders.cnn_blocks import check_pooling
+from keras_mm.encoders.cnn_blocks import conv2d_blocks
+from keras_mm.encoders.cnn_blocks import pool_features
 
 
 def cnn_image_encoder(
@@ -39,32 +41,13 @@ def cnn_image_encoder(
     >>> encoder(np.zeros((2, 28, 28, 1))).shape
     (2, 8)
     """
-    if pooling not in POOLINGS:
-        raise ValueError(
-            f"Expected `pooling` to be one of {POOLINGS}. Received: {pooling}"
-        )
+    check_pooling(pooling)
     if pooling is None and output_dim is not None:
         raise ValueError("`output_dim` needs a `pooling` other than None.")
     image = keras.Input(shape=image_shape, name="image")
     x = keras.layers.Rescaling(1.0 / 255.0)(image)
-    for i, num_filters in enumerate(filters):
-        x = keras.layers.Conv2D(
-            num_filters,
-            kernel_size,
-            padding=padding,
-            activation=activation,
-            name=f"conv_{i}",
-        )(x)
-        x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
-    if pooling == "avg":
-        x = keras.layers.GlobalAveragePooling2D()(x)
-    elif pooling == "max":
-        x = keras.layers.GlobalMaxPooling2D()(x)
-    elif pooling == "flatten":
-        x = keras.layers.Flatten()(x)
-    else:
-        # (batch, height * width, channels): one token per grid cell.
-        x = keras.layers.Reshape((-1, x.shape[-1]))(x)
+    x = conv2d_blocks(x, filters, kernel_size, padding, activation)
+    x = pool_features(x, pooling)
     if output_dim is not None:
         x = keras.layers.Dense(
             output_dim, activation=output_activation, name="projection"

@@ -1,5 +1,9 @@
 import keras
 
+from keras_mm.encoders.cnn_blocks import check_pooling
+from keras_mm.encoders.cnn_blocks import conv2d_blocks
+from keras_mm.encoders.cnn_blocks import pool_features
+
 
 def spectrogram_audio_encoder(
     audio_length=8000,
@@ -39,11 +43,7 @@ def spectrogram_audio_encoder(
     >>> encoder(np.zeros((2, 800))).shape
     (2, 4)
     """
-    if pooling not in ("avg", "max", None):
-        raise ValueError(
-            "Expected `pooling` to be one of ('avg', 'max', None). "
-            f"Received: {pooling}"
-        )
+    check_pooling(pooling, ("avg", "max", None))
     audio = keras.Input(shape=(audio_length,), name="audio")
     # (batch, num_mel_bins, frames), in dB.
     x = keras.layers.MelSpectrogram(
@@ -55,19 +55,6 @@ def spectrogram_audio_encoder(
     )(audio)
     x = keras.layers.Reshape((*x.shape[1:], 1))(x)
     x = keras.layers.LayerNormalization(axis=(1, 2), name="clip_norm")(x)
-    for i, num_filters in enumerate(filters):
-        x = keras.layers.Conv2D(
-            num_filters,
-            kernel_size,
-            padding="same",
-            activation="relu",
-            name=f"conv_{i}",
-        )(x)
-        x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
-    if pooling == "avg":
-        x = keras.layers.GlobalAveragePooling2D()(x)
-    elif pooling == "max":
-        x = keras.layers.GlobalMaxPooling2D()(x)
-    else:
-        x = keras.layers.Reshape((-1, x.shape[-1]))(x)
+    x = conv2d_blocks(x, filters, kernel_size, "same", "relu")
+    x = pool_features(x, pooling)
     return keras.Model(audio, x, name=name)

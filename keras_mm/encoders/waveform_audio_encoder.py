@@ -1,5 +1,8 @@
 import keras
 
+from keras_mm.encoders.cnn_blocks import check_pooling
+from keras_mm.encoders.cnn_blocks import pool_features
+
 
 def waveform_audio_encoder(
     audio_length=8000,
@@ -33,11 +36,7 @@ def waveform_audio_encoder(
     >>> encoder(np.zeros((2, 400))).shape
     (2, 8)
     """
-    if pooling not in ("avg", "max", None):
-        raise ValueError(
-            "Expected `pooling` to be one of ('avg', 'max', None). "
-            f"Received: {pooling}"
-        )
+    check_pooling(pooling, ("avg", "max", None))
     audio = keras.Input(shape=(audio_length,), name="audio")
     x = keras.layers.Reshape((audio_length, 1))(audio)
     for i, num_filters in enumerate(filters):
@@ -49,8 +48,5 @@ def waveform_audio_encoder(
             name=f"conv_{i}",
         )(x)
     x = keras.layers.MaxPooling1D(pool_size)(x)
-    if pooling == "avg":
-        x = keras.layers.GlobalAveragePooling1D()(x)
-    elif pooling == "max":
-        x = keras.layers.GlobalMaxPooling1D()(x)
+    x = pool_features(x, pooling)
     return keras.Model(audio, x, name=name)

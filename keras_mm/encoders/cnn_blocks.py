@@ -1,0 +1,59 @@
+"""Shared pieces of the convolutional encoders: conv blocks and pooling."""
+
+import keras
+
+POOLINGS = ("avg", "max", "flatten", None)
+
+
+def check_pooling(pooling, allowed=POOLINGS):
+    if pooling not in allowed:
+        raise ValueError(
+            f"Expected `pooling` to be one of {allowed}. Received: {pooling}"
+        )
+
+
+def conv2d_blocks(x, filters, kernel_size, padding, activation):
+    """`[Conv2D -> MaxPooling2D(2)] x len(filters)` on a feature map."""
+    for i, num_filters in enumerate(filters):
+        x = keras.layers.Conv2D(
+            num_filters,
+            kernel_size,
+            padding=padding,
+            activation=activation,
+            name=f"conv_{i}",
+        )(x)
+        x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
+    return x
+
+
+def pool_features(x, pooling):
+    """Pool a feature map or sequence to `(batch, dim)`, or keep tokens.
+
+    Args:
+        x: tensor `(batch, height, width, dim)` or `(batch, steps, dim)`.
+        pooling: str or None. `"avg"` or `"max"` (global pooling),
+            `"flatten"`, or `None` for one token per position,
+            `(batch, positions, dim)`.
+    """
+    check_pooling(pooling)
+    two_d = len(x.shape) == 4
+    if pooling == "avg":
+        layer = (
+            keras.layers.GlobalAveragePooling2D
+            if two_d
+            else (keras.layers.GlobalAveragePooling1D)
+        )
+        return layer()(x)
+    if pooling == "max":
+        layer = (
+            keras.layers.GlobalMaxPooling2D
+            if two_d
+            else (keras.layers.GlobalMaxPooling1D)
+        )
+        return layer()(x)
+    if pooling == "flatten":
+        return keras.layers.Flatten()(x)
+    if two_d:
+        # (batch, height * width, dim): one token per grid cell.
+        return keras.layers.Reshape((-1, x.shape[-1]))(x)
+    return x
