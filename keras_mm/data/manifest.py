@@ -76,7 +76,7 @@ class Manifest:
                     f'{self.where(index)}: the "{name}" cell is empty.'
                 )
             if name in MEDIA_COLUMNS:
-                value = str(self.path.parent / value)
+                value = str((self.path.parent / value).absolute())
             values.append(value)
         return values
 
