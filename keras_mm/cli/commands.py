@@ -9,12 +9,18 @@ from keras_mm.data import Manifest
 from keras_mm.export import export_bundle
 from keras_mm.export import load_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
+from keras_mm.fusion import describe_fusion
+from keras_mm.fusion import list_fusions
 
 
 def run_list(args):
     width = max(len(name) for name in zoo.list_models())
+    print("Models (--model):")
     for name in zoo.list_models():
-        print(f"{name:<{width}}  {zoo.describe(name)}")
+        print(f"  {name:<{width}}  {zoo.describe(name)}")
+    print("Fusion methods (--fusion, for multimodal_classifier):")
+    for name in list_fusions():
+        print(f"  {name:<{width}}  {describe_fusion(name)}")
 
 
 def run_evaluate(args):

@@ -15,6 +15,7 @@ from keras_mm.data import suggest_lengths
 from keras_mm.export import staging_directory
 from keras_mm.export import write_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
+from keras_mm.fusion import list_fusions
 from keras_mm.training import train
 
 MODALITIES = ("image", "audio", "text")
@@ -35,6 +36,11 @@ def add_train_parser(sub):
         type=int,
         help="Maximum epochs (default: enough for about 600 training steps, "
         "10 to 100; early stopping ends sooner).",
+    )
+    p.add_argument(
+        "--fusion",
+        choices=list_fusions(),
+        help="Fusion method, for models that take one (see `list`).",
     )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--learning-rate", type=float, default=1e-3)
@@ -67,7 +73,7 @@ def _manifests(args):
     return manifest.split(VALIDATION_FRACTION, args.seed)
 
 
-def _build_model(name, train_manifest, class_names):
+def _build_model(name, train_manifest, class_names, fusion=None):
     """Build `name` sized to the data.
 
     The head matches the number of classes, the embedding the vocabulary,
@@ -77,6 +83,14 @@ def _build_model(name, train_manifest, class_names):
     accepted = zoo.config(name)
     columns = train_manifest.columns
     overrides = {"num_classes": len(class_names)}
+    if fusion is not None:
+        if "fusion" not in accepted:
+            takes = [m for m in zoo.list_models() if "fusion" in zoo.config(m)]
+            raise ValueError(
+                f"Model '{name}' has a fixed fusion; --fusion works with: "
+                f"{', '.join(takes)}"
+            )
+        overrides["fusion"] = fusion
     if "modalities" in accepted:
         present = tuple(m for m in MODALITIES if m in columns)
         if not present:
@@ -113,7 +127,9 @@ def run_train(args):
     )
     class_names = learn_class_names(train_manifest)
     keras.utils.set_random_seed(args.seed)
-    model, vocabulary = _build_model(args.model, train_manifest, class_names)
+    model, vocabulary = _build_model(
+        args.model, train_manifest, class_names, args.fusion
+    )
     preprocessor = Preprocessor.from_model(model, class_names, vocabulary)
     log("Checking the media files...")
     train_data = preprocessor.dataset(

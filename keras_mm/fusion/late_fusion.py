@@ -1,6 +1,7 @@
 import keras
 
-MODES = ("mean", "weighted")
+MODES = ("mean", "weighted", "product")
+EPSILON = 1e-7
 
 
 @keras.saving.register_keras_serializable(package="keras_mm")
@@ -9,11 +10,15 @@ class LateFusion(keras.layers.Layer):
 
     Each modality has its own classifier; this layer averages their
     predicted probabilities, either equally (`"mean"`) or with learned
-    weights normalized by a softmax (`"weighted"`), so the output is still a
-    probability.
+    weights normalized by a softmax (`"weighted"`), or multiplies them as a
+    product of experts (`"product"`: `p ~ prod_i p_i^(1/M)`, renormalized),
+    so the output is still a probability.
 
     Args:
-        mode: str. `"mean"` or `"weighted"`.
+        mode: str. `"mean"`, `"weighted"` or `"product"`.
+        multi_label: bool. With `"product"`, treat each unit as an
+            independent Bernoulli (always so for a single sigmoid unit)
+            instead of one categorical distribution.
 
     Call arguments:
         inputs: list of tensors `(batch, ..., num_classes)`, one per
@@ -27,13 +32,14 @@ class LateFusion(keras.layers.Layer):
     [[0.4000000059604645, 0.4000000059604645]]
     """
 
-    def __init__(self, mode="mean", **kwargs):
+    def __init__(self, mode="mean", multi_label=False, **kwargs):
         super().__init__(**kwargs)
         if mode not in MODES:
             raise ValueError(
                 f"Expected `mode` to be one of {MODES}. Received: {mode}"
             )
         self.mode = mode
+        self.multi_label = multi_label
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -52,10 +58,19 @@ class LateFusion(keras.layers.Layer):
     def call(self, inputs):
         # (modalities, batch, num_classes)
         stacked = keras.ops.stack(inputs, axis=0)
+        if self.mode == "product":
+            return self._product_of_experts(stacked)
         if self.logits is None:
             return keras.ops.mean(stacked, axis=0)
         weights = keras.ops.softmax(keras.ops.cast(self.logits, stacked.dtype))
         return keras.ops.tensordot(weights, stacked, axes=1)
+
+    def _product_of_experts(self, stacked):
+        log_p = keras.ops.mean(keras.ops.log(stacked + EPSILON), axis=0)
+        if self.multi_label or stacked.shape[-1] == 1:
+            log_q = keras.ops.mean(keras.ops.log(1.0 - stacked + EPSILON), 0)
+            return keras.ops.sigmoid(log_p - log_q)
+        return keras.ops.softmax(log_p, axis=-1)
 
     def compute_mask(self, inputs, mask=None):
         return None
@@ -64,4 +79,8 @@ class LateFusion(keras.layers.Layer):
         return tuple(input_shape[0])
 
     def get_config(self):
-        return {**super().get_config(), "mode": self.mode}
+        return {
+            **super().get_config(),
+            "mode": self.mode,
+            "multi_label": self.multi_label,
+        }

@@ -3,25 +3,10 @@ from keras_mm.encoders import rnn_text_encoder
 from keras_mm.encoders import spectrogram_audio_encoder
 from keras_mm.encoders import transformer_text_encoder
 from keras_mm.encoders import waveform_audio_encoder
-from keras_mm.fusion import AttentionFusion
-from keras_mm.fusion import ConcatFusion
-from keras_mm.fusion import LateFusion
+from keras_mm.fusion import build_fusion
 from keras_mm.zoo.assemble import assemble
 
-FUSIONS = ("concat", "attention", "late")
 MODALITIES = ("image", "audio", "text")
-
-
-def _fusion(fusion, hidden_dim):
-    if fusion == "concat":
-        return ConcatFusion(hidden_dim, activation="relu", name="fusion")
-    if fusion == "attention":
-        return AttentionFusion(hidden_dim, num_heads=4, name="fusion")
-    if fusion == "late":
-        return LateFusion("weighted", name="fusion")
-    raise ValueError(
-        f"Expected `fusion` to be one of {FUSIONS}. Received: {fusion}"
-    )
 
 
 def multimodal_classifier(
@@ -43,14 +28,15 @@ def multimodal_classifier(
 
     Picks a CNN for `"image"`, a GRU (`"rnn"`) or Transformer for
     `"text"`, and a log-mel CNN (`"spectrogram"`) or raw-waveform Conv1D for
-    `"audio"`, for the modalities given, and joins them with the chosen
-    fusion (feature-level `"concat"`, representation-level `"attention"`,
+    `"audio"`, for the modalities given, and joins them with the fusion
+    method named by `fusion` (see `keras_mm.fusion.list_fusions()`: e.g.
+    feature-level `"concat"`, representation-level `"attention"`,
     decision-level `"late"`).
 
     Args:
         modalities: tuple of str. Any non-empty subset of `"image"`,
             `"audio"` and `"text"`.
-        fusion: str. `"concat"`, `"attention"` or `"late"`.
+        fusion: str. A name from `keras_mm.fusion.list_fusions()`.
         num_classes: int. Number of classes.
         multi_label: bool. Independent sigmoids per class.
         image_shape: tuple. Image input shape.
@@ -84,10 +70,11 @@ def multimodal_classifier(
             text_encoder, vocabulary_size, sequence_length, hidden_dim
         ),
     }
+    fusion_layer = build_fusion(fusion, hidden_dim, multi_label)
     encoders = [builders[m]() for m in MODALITIES if m in modalities]
     return assemble(
         encoders,
-        _fusion(fusion, hidden_dim) if len(encoders) > 1 else None,
+        fusion_layer if len(encoders) > 1 else None,
         num_classes,
         multi_label,
         head_hidden_dim=hidden_dim,

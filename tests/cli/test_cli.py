@@ -224,3 +224,49 @@ def test_console_entry_points():
 )
 def test_default_epochs_give_enough_steps(rows, expected):
     assert default_epochs(rows, 32) == expected
+
+
+def test_train_with_a_named_fusion(demo, tmp_path, capsys):
+    out = tmp_path / "gated"
+    code = main(
+        [
+            "train",
+            "--model",
+            "multimodal_classifier",
+            "--fusion",
+            "gated",
+            "--data",
+            str(demo),
+            "--epochs",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    assert (out / "saved_model" / "saved_model.pb").is_file()
+
+
+def test_fusion_needs_a_model_that_takes_one(demo, tmp_path, capsys):
+    code = main(
+        [
+            "train",
+            "--model",
+            "seed004_attention",
+            "--fusion",
+            "gated",
+            "--data",
+            str(demo),
+            "--out",
+            str(tmp_path / "x"),
+        ]
+    )
+    assert code == 1
+    assert "fixed fusion" in capsys.readouterr().err
+
+
+def test_list_shows_models_and_fusions(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("seed004_attention", "low_rank", "bilinear", "late"):
+        assert name in out

@@ -1,6 +1,7 @@
 import pytest
 
 from keras_mm import zoo
+from keras_mm.fusion import list_fusions
 from tests.helpers import run_model_test
 
 
@@ -11,7 +12,7 @@ def test_zoo_model(name, num_classes, tmp_path):
     run_model_test(model, tmp_path)
 
 
-@pytest.mark.parametrize("fusion", ["attention", "late"])
+@pytest.mark.parametrize("fusion", [f for f in list_fusions() if f != "concat"])
 def test_multimodal_classifier_fusions(fusion, tmp_path):
     model = zoo.build("multimodal_classifier", fusion=fusion, num_classes=3)
     run_model_test(model, tmp_path)

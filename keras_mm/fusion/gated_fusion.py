@@ -1,0 +1,62 @@
+import keras
+
+
+@keras.saving.register_keras_serializable(package="keras_mm")
+class GatedFusion(keras.layers.Layer):
+    """Complementary fusion with learned per-sample modality gates.
+
+    Each modality is projected to `hidden_dim` with a tanh; a gate network
+    reads all modalities together and assigns each sample a softmax weight
+    per modality, so a sample can lean on whichever modality is informative
+    for it: `h = sum_i g_i(x) * tanh(W_i x_i)`.
+
+    Args:
+        hidden_dim: int. Width of the projections and of the output.
+
+    Call arguments:
+        inputs: list of tensors `(batch, dim_i)`, one per modality.
+
+    Returns:
+        A tensor `(batch, hidden_dim)`.
+
+    Example:
+    >>> GatedFusion(4)([np.ones((2, 3)), np.ones((2, 5))]).shape
+    (2, 4)
+    """
+
+    def __init__(self, hidden_dim=64, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden_dim = hidden_dim
+
+    def build(self, input_shape):
+        self.projections = []
+        for i, shape in enumerate(input_shape):
+            dense = keras.layers.Dense(
+                self.hidden_dim,
+                activation="tanh",
+                dtype=self.dtype_policy,
+                name=f"projection_{i}",
+            )
+            dense.build(shape)
+            self.projections.append(dense)
+        self.gate = keras.layers.Dense(
+            len(input_shape), dtype=self.dtype_policy, name="gate"
+        )
+        self.gate.build((None, sum(shape[-1] for shape in input_shape)))
+
+    def call(self, inputs):
+        # (batch, modalities)
+        gates = keras.ops.softmax(
+            self.gate(keras.ops.concatenate(inputs, axis=-1)), axis=-1
+        )
+        # (batch, modalities, hidden_dim)
+        hidden = keras.ops.stack(
+            [dense(x) for dense, x in zip(self.projections, inputs)], axis=1
+        )
+        return keras.ops.sum(gates[:, :, None] * hidden, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], self.hidden_dim)
+
+    def get_config(self):
+        return {**super().get_config(), "hidden_dim": self.hidden_dim}

@@ -1,0 +1,66 @@
+from keras_mm.fusion.attention_fusion import AttentionFusion
+from keras_mm.fusion.bilinear_fusion import BilinearFusion
+from keras_mm.fusion.concat_fusion import ConcatFusion
+from keras_mm.fusion.gated_fusion import GatedFusion
+from keras_mm.fusion.late_fusion import LateFusion
+from keras_mm.fusion.low_rank_fusion import LowRankFusion
+from keras_mm.fusion.tensor_fusion import TensorFusion
+
+# name: (one-line description, factory(hidden_dim, multi_label)).
+FUSIONS = {
+    "concat": (
+        "feature level: concatenate projected modality vectors",
+        lambda dim, _: ConcatFusion(dim, activation="relu", name="fusion"),
+    ),
+    "attention": (
+        "representation level: self-attention across modality tokens",
+        lambda dim, _: AttentionFusion(dim, num_heads=4, name="fusion"),
+    ),
+    "late": (
+        "decision level: learned weighted mean of per-modality predictions",
+        lambda dim, ml: LateFusion("weighted", ml, name="fusion"),
+    ),
+    "gated": (
+        "complementary: per-sample softmax gates over modalities",
+        lambda dim, _: GatedFusion(dim, name="fusion"),
+    ),
+    "tensor": (
+        "TFN: outer product of [x_i, 1] over modalities",
+        lambda dim, _: TensorFusion(8, name="fusion"),
+    ),
+    "low_rank": (
+        "LMF: TFN with rank-4 factorized weights",
+        lambda dim, _: LowRankFusion(dim, rank=4, name="fusion"),
+    ),
+    "bilinear": (
+        "MFB: factorized bilinear pooling",
+        lambda dim, _: BilinearFusion(dim, factor_dim=4, name="fusion"),
+    ),
+}
+
+
+def list_fusions():
+    """Return the names of the fusion methods `build_fusion` knows."""
+    return list(FUSIONS)
+
+
+def describe_fusion(name):
+    return FUSIONS[name][0] if name in FUSIONS else None
+
+
+def build_fusion(name, hidden_dim=64, multi_label=False):
+    """Build a fusion layer by name, as `multimodal_classifier` does.
+
+    Args:
+        name: str. A name from `list_fusions()`.
+        hidden_dim: int. Width of the fused representation.
+        multi_label: bool. Whether the head is multi-label (late fusion).
+
+    Returns:
+        A fusion layer named `"fusion"`.
+    """
+    if name not in FUSIONS:
+        raise ValueError(
+            f"Unknown fusion '{name}'. Available: {', '.join(FUSIONS)}"
+        )
+    return FUSIONS[name][1](hidden_dim, multi_label)
