@@ -20,6 +20,12 @@ def random_inputs(model, batch_size=3, seed=0):
             for row in range(batch_size):
                 ids[row, 1 + 2 * row :] = 0
             inputs[name] = ids
+        elif name == "presence":
+            # Every sample keeps its last modality; others may be absent.
+            presence = rng.integers(0, 2, shape).astype("float32")
+            presence[:, -1] = 1.0
+            presence[0] = 1.0
+            inputs[name] = presence
         elif name == "image":
             inputs[name] = rng.uniform(0, 255, shape).astype("float32")
         else:

@@ -26,7 +26,10 @@ def run_list(args):
 def run_evaluate(args):
     model, preprocessor = load_bundle(args.model_dir)
     data = preprocessor.dataset(
-        Manifest.read(args.data), args.batch_size, cache=False
+        Manifest.read(args.data),
+        args.batch_size,
+        cache=False,
+        drop=tuple(args.drop_modality),
     )
     metrics = model.evaluate(data, return_dict=True, verbose=0)
     print(json.dumps({key: float(value) for key, value in metrics.items()}))
@@ -36,7 +39,11 @@ def run_predict(args):
     model, preprocessor = load_bundle(args.model_dir)
     manifest = Manifest.read(args.data)
     data = preprocessor.dataset(
-        manifest, args.batch_size, labels=False, cache=False
+        manifest,
+        args.batch_size,
+        labels=False,
+        cache=False,
+        drop=tuple(args.drop_modality),
     )
     probabilities = model.predict(data, verbose=0)
     writer = csv.writer(sys.stdout, lineterminator="\n")

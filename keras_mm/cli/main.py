@@ -26,6 +26,13 @@ def build_parser():
         p.add_argument("--model-dir", required=True, help="A trained bundle.")
         p.add_argument("--data", required=True, help="A CSV/JSONL manifest.")
         p.add_argument("--batch-size", type=int, default=32)
+        p.add_argument(
+            "--drop-modality",
+            action="append",
+            default=[],
+            choices=("image", "audio", "text"),
+            help="Mark this modality absent in every row (repeatable).",
+        )
         p.set_defaults(func=func)
 
     export_parser = sub.add_parser(

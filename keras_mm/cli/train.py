@@ -42,6 +42,12 @@ def add_train_parser(sub):
         choices=list_fusions(),
         help="Fusion method, for models that take one (see `list`).",
     )
+    p.add_argument(
+        "--modality-dropout",
+        type=float,
+        help="Drop whole modalities at this rate while training, so the "
+        "model copes with missing ones (multimodal_classifier).",
+    )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument(
@@ -73,7 +79,7 @@ def _manifests(args):
     return manifest.split(VALIDATION_FRACTION, args.seed)
 
 
-def _build_model(name, train_manifest, class_names, fusion=None):
+def _build_model(name, train_manifest, class_names, options):
     """Build `name` sized to the data.
 
     The head matches the number of classes, the embedding the vocabulary,
@@ -83,14 +89,17 @@ def _build_model(name, train_manifest, class_names, fusion=None):
     accepted = zoo.config(name)
     columns = train_manifest.columns
     overrides = {"num_classes": len(class_names)}
-    if fusion is not None:
-        if "fusion" not in accepted:
-            takes = [m for m in zoo.list_models() if "fusion" in zoo.config(m)]
+    for key, value in options.items():
+        if value is None:
+            continue
+        if key not in accepted:
+            takes = [m for m in zoo.list_models() if key in zoo.config(m)]
+            flag = "--" + key.replace("_", "-")
             raise ValueError(
-                f"Model '{name}' has a fixed fusion; --fusion works with: "
+                f"Model '{name}' does not take {flag}; it works with: "
                 f"{', '.join(takes)}"
             )
-        overrides["fusion"] = fusion
+        overrides[key] = value
     if "modalities" in accepted:
         present = tuple(m for m in MODALITIES if m in columns)
         if not present:
@@ -110,7 +119,7 @@ def _build_model(name, train_manifest, class_names, fusion=None):
         if key in accepted:
             overrides[key] = value
     model = zoo.build(name, **overrides)
-    missing = sorted(set(model.input) - columns)
+    missing = sorted(set(model.input) - columns - {"presence"})
     if missing:
         raise ManifestError(
             f"Model '{name}' reads {sorted(model.input)}, but manifest "
@@ -127,8 +136,12 @@ def run_train(args):
     )
     class_names = learn_class_names(train_manifest)
     keras.utils.set_random_seed(args.seed)
+    options = {
+        "fusion": args.fusion,
+        "modality_dropout": args.modality_dropout,
+    }
     model, vocabulary = _build_model(
-        args.model, train_manifest, class_names, args.fusion
+        args.model, train_manifest, class_names, options
     )
     preprocessor = Preprocessor.from_model(model, class_names, vocabulary)
     log("Checking the media files...")

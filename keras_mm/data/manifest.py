@@ -60,8 +60,12 @@ class Manifest:
         """Describe row `index` for error messages."""
         return f"{self.path}, row {self.row_numbers[index]}"
 
-    def column(self, name):
-        """Return a column's values as strings; raise if it is missing."""
+    def column(self, name, allow_empty=False):
+        """Return a column's values as strings; raise if it is missing.
+
+        Empty cells raise too, unless `allow_empty`, where they stay `""`.
+        Media paths are resolved to absolute paths.
+        """
         if name not in self.columns:
             raise ManifestError(
                 f'Manifest {self.path} has no "{name}" column. '
@@ -71,11 +75,11 @@ class Manifest:
         for index, row in enumerate(self.rows):
             value = row.get(name)
             value = "" if value is None else str(value).strip()
-            if not value:
+            if not value and not allow_empty:
                 raise ManifestError(
                     f'{self.where(index)}: the "{name}" cell is empty.'
                 )
-            if name in MEDIA_COLUMNS:
+            if value and name in MEDIA_COLUMNS:
                 value = str((self.path.parent / value).absolute())
             values.append(value)
         return values

@@ -3,6 +3,7 @@ import json
 import pathlib
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from keras_mm.data.audio import check_wav
@@ -19,6 +20,7 @@ DEFAULT_SAMPLE_RATE = 8000
 CONFIG_FILE = "preprocessing.json"
 VOCABULARY_FILE = "vocabulary.txt"
 CHECKS = {"image": check_image, "audio": check_wav}
+MODALITIES = ("image", "audio", "text")
 
 
 class Preprocessor:
@@ -28,9 +30,14 @@ class Preprocessor:
     evaluation and prediction time: the model's input shapes, the class
     names, the text vocabulary and the audio sampling rate.
 
+    A model with a `"presence"` input accepts rows that leave some modality
+    cells empty: the pipeline marks those modalities absent (0 in
+    `presence`, in the order of the modality inputs) and feeds zeros in
+    their place, which the model's fusion ignores.
+
     Args:
-        inputs: dict. Input name (`"image"`, `"audio"`, `"text"`) to its
-            shape without the batch axis.
+        inputs: dict. Input name (`"image"`, `"audio"`, `"text"`,
+            `"presence"`) to its shape without the batch axis.
         class_names: list of str. Class names, in class-id order.
         vocabulary: list of str or None. Text vocabulary without the
             reserved padding and OOV ids; required with a `"text"` input.
@@ -51,15 +58,17 @@ class Preprocessor:
         sample_rate=DEFAULT_SAMPLE_RATE,
         multi_label=False,
     ):
-        unknown = set(inputs) - {"image", "audio", "text"}
+        unknown = set(inputs) - {*MODALITIES, "presence"}
         if unknown:
             raise ValueError(
-                "Expected model inputs among 'image', 'audio' and 'text'. "
-                f"Received: {sorted(inputs)}"
+                "Expected model inputs among 'image', 'audio', 'text' and "
+                f"'presence'. Received: {sorted(inputs)}"
             )
         if "text" in inputs and vocabulary is None:
             raise ValueError("A model with a 'text' input needs a vocabulary.")
         self.inputs = {name: tuple(shape) for name, shape in inputs.items()}
+        self.modalities = [name for name in inputs if name in MODALITIES]
+        self.optional = "presence" in inputs
         self.class_names = list(class_names)
         self.vocabulary = vocabulary
         self.sample_rate = int(sample_rate)
@@ -86,8 +95,8 @@ class Preprocessor:
 
     def check(self, manifest):
         """Raise `ManifestError` naming the row if a needed cell is bad."""
-        for name in self.inputs:
-            values = manifest.column(name)
+        for name in self.modalities:
+            values = manifest.column(name, allow_empty=self.optional)
             if name not in CHECKS or name in manifest.validated:
                 continue
             with concurrent.futures.ThreadPoolExecutor(4) as pool:
@@ -97,6 +106,38 @@ class Preprocessor:
                         raise ManifestError(f"{manifest.where(row)}: {error}")
             manifest.validated.add(name)
 
+    def _cells(self, manifest, drop):
+        """Each modality's cells, `""` where absent, and the presence."""
+        unknown = sorted(set(drop) - set(self.modalities))
+        if unknown:
+            raise ValueError(
+                f"Cannot drop {unknown}: the model's modalities are "
+                f"{self.modalities}."
+            )
+        if drop and not self.optional:
+            raise ValueError(
+                "This model has no 'presence' input, so it needs every "
+                f"modality; it cannot run without {sorted(drop)}."
+            )
+        cells = {
+            name: [""] * len(manifest)
+            if name in drop
+            else manifest.column(name, allow_empty=self.optional)
+            for name in self.modalities
+        }
+        if not self.optional:
+            return cells
+        presence = np.array(
+            [[bool(v) for v in values] for values in cells.values()],
+            "float32",
+        ).T
+        for row in np.flatnonzero(presence.sum(-1) == 0):
+            raise ManifestError(
+                f"{manifest.where(row)}: every modality cell is empty "
+                f"({', '.join(self.modalities)})."
+            )
+        return {**cells, "presence": presence}
+
     def dataset(
         self,
         manifest,
@@ -105,6 +146,7 @@ class Preprocessor:
         seed=None,
         labels=True,
         cache=True,
+        drop=(),
     ):
         """Build the `tf.data` pipeline for a manifest.
 
@@ -115,13 +157,15 @@ class Preprocessor:
             seed: int or None. Shuffle seed.
             labels: bool. Yield `(inputs, targets)` instead of `inputs`.
             cache: bool. Keep decoded media in memory after the first pass.
+            drop: tuple of str. Modalities to mark absent in every row
+                (needs a model with a `"presence"` input).
 
         Returns:
             A `tf.data.Dataset` whose inputs are a dict with exactly the
             model's input names.
         """
         self.check(manifest)
-        columns = {name: manifest.column(name) for name in self.inputs}
+        columns = self._cells(manifest, drop)
         if labels:
             targets = encode_labels(
                 manifest, self.class_names, self.multi_label
@@ -142,12 +186,16 @@ class Preprocessor:
     def _decode(self, features, *targets):
         decoded = dict(features)
         if "image" in self.inputs:
-            decoded["image"] = load_image(
-                features["image"], self.inputs["image"]
+            shape = self.inputs["image"]
+            decoded["image"] = _unless_absent(
+                features["image"], lambda p: load_image(p, shape), shape
             )
         if "audio" in self.inputs:
-            decoded["audio"] = load_audio(
-                features["audio"], self.inputs["audio"][0], self.sample_rate
+            length = self.inputs["audio"][0]
+            decoded["audio"] = _unless_absent(
+                features["audio"],
+                lambda p: load_audio(p, length, self.sample_rate),
+                (length,),
             )
         return (decoded, *targets) if targets else decoded
 
@@ -188,8 +236,19 @@ class Preprocessor:
         return cls(vocabulary=vocabulary, **config)
 
 
+def _unless_absent(path, load, shape):
+    # An empty path marks an absent modality (presence 0): zeros stand in.
+    return tf.cond(
+        tf.equal(path, ""),
+        lambda: tf.zeros(shape, "float32"),
+        lambda: load(path),
+    )
+
+
 def _try(check):
     def run(value):
+        if not value:
+            return None
         try:
             check(value)
         except ValueError as e:

@@ -6,6 +6,8 @@ from keras_mm.fusion.concat_fusion import ConcatFusion
 from keras_mm.fusion.gated_fusion import GatedFusion
 from keras_mm.fusion.late_fusion import LateFusion
 from keras_mm.fusion.low_rank_fusion import LowRankFusion
+from keras_mm.fusion.modality_dropout import ModalityDropout
+from keras_mm.fusion.modality_masks import ModalityMasks
 from keras_mm.fusion.registry import build_fusion
 from keras_mm.fusion.registry import describe_fusion
 from keras_mm.fusion.registry import list_fusions
@@ -18,6 +20,8 @@ __all__ = [
     "GatedFusion",
     "LateFusion",
     "LowRankFusion",
+    "ModalityDropout",
+    "ModalityMasks",
     "TensorFusion",
     "build_fusion",
     "describe_fusion",

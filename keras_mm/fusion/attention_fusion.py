@@ -1,8 +1,11 @@
 import keras
 
+from keras_mm.fusion.fusion_layer import FusionLayer
+from keras_mm.fusion.presence import presence_weights
+
 
 @keras.saving.register_keras_serializable(package="keras_mm")
-class AttentionFusion(keras.layers.Layer):
+class AttentionFusion(FusionLayer):
     """Representation-level fusion: self-attention across modality tokens.
 
     Each modality's feature vector is projected to one `hidden_dim` token
@@ -18,6 +21,9 @@ class AttentionFusion(keras.layers.Layer):
 
     Call arguments:
         inputs: list of tensors `(batch, dim_i)`, one per modality.
+        mask: list or None. Per-modality presence: `None` entries, or bool
+            tensors `(batch,)` that are `False` where a modality is absent;
+            absent tokens are neither attended to nor averaged.
 
     Returns:
         A tensor `(batch, hidden_dim)`.
@@ -33,7 +39,6 @@ class AttentionFusion(keras.layers.Layer):
         self.hidden_dim = hidden_dim
         self.num_heads = num_heads
         self.dropout = dropout
-        self.supports_masking = True
 
     def build(self, input_shape):
         num_modalities = len(input_shape)
@@ -64,18 +69,32 @@ class AttentionFusion(keras.layers.Layer):
         )
         self.norm.build(tokens_shape)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, mask=None, training=None):
+        weights = presence_weights(inputs, mask)
         # (batch, modalities, hidden_dim)
         tokens = keras.ops.stack(
-            [dense(x) for dense, x in zip(self.projections, inputs)], axis=1
+            [
+                dense(x) * w
+                for dense, x, w in zip(self.projections, inputs, weights)
+            ],
+            axis=1,
         )
         tokens = tokens + keras.ops.cast(self.modality_embeddings, tokens.dtype)
-        attended = self.attention(tokens, tokens, training=training)
+        # (batch, modalities)
+        present = keras.ops.concatenate(weights, axis=1)
+        num = len(inputs)
+        # (batch, queries, keys): attend to present modalities only.
+        attention_mask = keras.ops.broadcast_to(
+            keras.ops.greater(present, 0.5)[:, None, :],
+            (keras.ops.shape(present)[0], num, num),
+        )
+        attended = self.attention(
+            tokens, tokens, attention_mask=attention_mask, training=training
+        )
         tokens = self.norm(tokens + attended)
-        return keras.ops.mean(tokens, axis=1)
-
-    def compute_mask(self, inputs, mask=None):
-        return None
+        total = keras.ops.sum(tokens * present[:, :, None], axis=1)
+        count = keras.ops.maximum(keras.ops.sum(present, 1, keepdims=True), 1)
+        return total / count
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0][0], self.hidden_dim)

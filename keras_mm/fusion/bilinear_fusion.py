@@ -1,8 +1,11 @@
 import keras
 
+from keras_mm.fusion.fusion_layer import FusionLayer
+from keras_mm.fusion.presence import presence_weights
+
 
 @keras.saving.register_keras_serializable(package="keras_mm")
-class BilinearFusion(keras.layers.Layer):
+class BilinearFusion(FusionLayer):
     """Factorized bilinear pooling (MFB, Yu et al., 2017).
 
     Each modality is projected to `output_dim * factor_dim`; the projections
@@ -17,6 +20,9 @@ class BilinearFusion(keras.layers.Layer):
 
     Call arguments:
         inputs: list of tensors `(batch, dim_i)`, one per modality.
+        mask: list or None. Per-modality presence: `None` entries, or bool
+            tensors `(batch,)` that are `False` where a modality is absent;
+            an absent modality's factor is replaced by ones.
 
     Returns:
         A tensor `(batch, output_dim)` with unit L2 norm.
@@ -47,10 +53,12 @@ class BilinearFusion(keras.layers.Layer):
             self.dropout, dtype=self.dtype_policy
         )
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, mask=None, training=None):
         joint = None
-        for dense, x in zip(self.projections, inputs):
-            h = dense(x)
+        weights = presence_weights(inputs, mask)
+        for dense, x, w in zip(self.projections, inputs, weights):
+            # Ones are the neutral element of the element-wise product.
+            h = dense(x * w) * w + (1.0 - w)
             joint = h if joint is None else joint * h
         joint = self.dropout_layer(joint, training=training)
         # (batch, output_dim, factor_dim) summed over the factors.

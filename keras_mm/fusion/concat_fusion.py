@@ -1,8 +1,11 @@
 import keras
 
+from keras_mm.fusion.fusion_layer import FusionLayer
+from keras_mm.fusion.presence import zero_absent
+
 
 @keras.saving.register_keras_serializable(package="keras_mm")
-class ConcatFusion(keras.layers.Layer):
+class ConcatFusion(FusionLayer):
     """Feature-level fusion: concatenate per-modality feature vectors.
 
     Optionally projects each modality to `projection_dim` first, so that a
@@ -17,6 +20,9 @@ class ConcatFusion(keras.layers.Layer):
 
     Call arguments:
         inputs: list of tensors `(batch, dim_i)`, one per modality.
+        mask: list or None. Per-modality presence: `None` entries, or bool
+            tensors `(batch,)` that are `False` where a modality is absent;
+            its features are zeroed.
 
     Returns:
         A tensor `(batch, output_dim)` if `output_dim` is set, else
@@ -34,7 +40,6 @@ class ConcatFusion(keras.layers.Layer):
         self.projection_dim = projection_dim
         self.output_dim = output_dim
         self.activation = activation
-        self.supports_masking = True
 
     def _dense(self, units, input_shape, name):
         dense = keras.layers.Dense(
@@ -60,17 +65,14 @@ class ConcatFusion(keras.layers.Layer):
                 self.output_dim, concat_shape, "output_projection"
             )
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
         if self.projections:
             inputs = [dense(x) for dense, x in zip(self.projections, inputs)]
+        inputs, _ = zero_absent(inputs, mask)
         fused = keras.ops.concatenate(inputs, axis=-1)
         if self.output_projection is not None:
             fused = self.output_projection(fused)
         return fused
-
-    def compute_mask(self, inputs, mask=None):
-        # Pooled modality vectors carry no time axis, so nothing to mask.
-        return None
 
     def _concat_shape(self, input_shape):
         if self.projection_dim is None:

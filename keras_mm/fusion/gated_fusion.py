@@ -1,8 +1,11 @@
 import keras
 
+from keras_mm.fusion.fusion_layer import FusionLayer
+from keras_mm.fusion.presence import zero_absent
+
 
 @keras.saving.register_keras_serializable(package="keras_mm")
-class GatedFusion(keras.layers.Layer):
+class GatedFusion(FusionLayer):
     """Complementary fusion with learned per-sample modality gates.
 
     Each modality is projected to `hidden_dim` with a tanh; a gate network
@@ -15,6 +18,9 @@ class GatedFusion(keras.layers.Layer):
 
     Call arguments:
         inputs: list of tensors `(batch, dim_i)`, one per modality.
+        mask: list or None. Per-modality presence: `None` entries, or bool
+            tensors `(batch,)` that are `False` where a modality is absent;
+            absent modalities get a zero gate.
 
     Returns:
         A tensor `(batch, hidden_dim)`.
@@ -44,11 +50,14 @@ class GatedFusion(keras.layers.Layer):
         )
         self.gate.build((None, sum(shape[-1] for shape in input_shape)))
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
+        inputs, weights = zero_absent(inputs, mask)
         # (batch, modalities)
-        gates = keras.ops.softmax(
-            self.gate(keras.ops.concatenate(inputs, axis=-1)), axis=-1
-        )
+        present = keras.ops.concatenate(weights, axis=1)
+        logits = self.gate(keras.ops.concatenate(inputs, axis=-1))
+        # -1e4 rather than -inf keeps float16 softmax free of NaNs.
+        gates = keras.ops.softmax(logits - 1e4 * (1.0 - present), axis=-1)
+        gates = gates * present
         # (batch, modalities, hidden_dim)
         hidden = keras.ops.stack(
             [dense(x) for dense, x in zip(self.projections, inputs)], axis=1

@@ -1,11 +1,14 @@
 import keras
 
+from keras_mm.fusion.fusion_layer import FusionLayer
+from keras_mm.fusion.presence import presence_weights
+
 MODES = ("mean", "weighted", "product")
 EPSILON = 1e-7
 
 
 @keras.saving.register_keras_serializable(package="keras_mm")
-class LateFusion(keras.layers.Layer):
+class LateFusion(FusionLayer):
     """Decision-level fusion: combine per-modality predictions.
 
     Each modality has its own classifier; this layer averages their
@@ -21,8 +24,11 @@ class LateFusion(keras.layers.Layer):
             instead of one categorical distribution.
 
     Call arguments:
-        inputs: list of tensors `(batch, ..., num_classes)`, one per
-            modality, all of the same shape.
+        inputs: list of tensors `(batch, num_classes)`, one per modality,
+            all of the same shape.
+        mask: list or None. Per-modality presence: `None` entries, or bool
+            tensors `(batch,)` that are `False` where a modality is absent;
+            the weights are renormalized over the present ones.
 
     Returns:
         A tensor `(batch, num_classes)`.
@@ -40,7 +46,6 @@ class LateFusion(keras.layers.Layer):
             )
         self.mode = mode
         self.multi_label = multi_label
-        self.supports_masking = True
 
     def build(self, input_shape):
         shapes = {tuple(shape[1:]) for shape in input_shape}
@@ -55,25 +60,27 @@ class LateFusion(keras.layers.Layer):
                 shape=(len(input_shape),), initializer="zeros", name="logits"
             )
 
-    def call(self, inputs):
-        # (modalities, batch, num_classes)
+    def call(self, inputs, mask=None):
+        # (modalities, batch, num_classes) and (modalities, batch, 1)
         stacked = keras.ops.stack(inputs, axis=0)
+        present = keras.ops.stack(presence_weights(inputs, mask), axis=0)
+        if self.logits is not None:
+            logits = keras.ops.cast(self.logits, stacked.dtype)
+            present = present * keras.ops.softmax(logits)[:, None, None]
+        weights = present / keras.ops.maximum(
+            keras.ops.sum(present, axis=0, keepdims=True), EPSILON
+        )
         if self.mode == "product":
-            return self._product_of_experts(stacked)
-        if self.logits is None:
-            return keras.ops.mean(stacked, axis=0)
-        weights = keras.ops.softmax(keras.ops.cast(self.logits, stacked.dtype))
-        return keras.ops.tensordot(weights, stacked, axes=1)
+            return self._product_of_experts(stacked, weights)
+        return keras.ops.sum(weights * stacked, axis=0)
 
-    def _product_of_experts(self, stacked):
-        log_p = keras.ops.mean(keras.ops.log(stacked + EPSILON), axis=0)
+    def _product_of_experts(self, stacked, weights):
+        def log_mean(p):
+            return keras.ops.sum(weights * keras.ops.log(p + EPSILON), axis=0)
+
         if self.multi_label or stacked.shape[-1] == 1:
-            log_q = keras.ops.mean(keras.ops.log(1.0 - stacked + EPSILON), 0)
-            return keras.ops.sigmoid(log_p - log_q)
-        return keras.ops.softmax(log_p, axis=-1)
-
-    def compute_mask(self, inputs, mask=None):
-        return None
+            return keras.ops.sigmoid(log_mean(stacked) - log_mean(1 - stacked))
+        return keras.ops.softmax(log_mean(stacked), axis=-1)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[0])

@@ -1,8 +1,11 @@
 import keras
 
+from keras_mm.fusion.fusion_layer import FusionLayer
+from keras_mm.fusion.presence import zero_absent
+
 
 @keras.saving.register_keras_serializable(package="keras_mm")
-class LowRankFusion(keras.layers.Layer):
+class LowRankFusion(FusionLayer):
     """Low-rank Multimodal Fusion (LMF): TFN with factorized weights.
 
     Computes what a linear layer on TFN's outer product would, without
@@ -16,6 +19,9 @@ class LowRankFusion(keras.layers.Layer):
 
     Call arguments:
         inputs: list of tensors `(batch, dim_i)`, one per modality.
+        mask: list or None. Per-modality presence: `None` entries, or bool
+            tensors `(batch,)` that are `False` where a modality is absent;
+            an absent modality counts as a zero vector.
 
     Returns:
         A tensor `(batch, output_dim)`.
@@ -46,7 +52,8 @@ class LowRankFusion(keras.layers.Layer):
             shape=(self.output_dim,), initializer="zeros", name="bias"
         )
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
+        inputs, _ = zero_absent(inputs, mask)
         product = None
         for x, factor in zip(inputs, self.factors):
             z = keras.ops.concatenate([x, keras.ops.ones_like(x[:, :1])], -1)

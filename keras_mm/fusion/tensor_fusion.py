@@ -1,8 +1,11 @@
 import keras
 
+from keras_mm.fusion.fusion_layer import FusionLayer
+from keras_mm.fusion.presence import zero_absent
+
 
 @keras.saving.register_keras_serializable(package="keras_mm")
-class TensorFusion(keras.layers.Layer):
+class TensorFusion(FusionLayer):
     """Tensor Fusion Network (TFN): outer product of the modality vectors.
 
     Each vector gets a constant 1 appended, so the flattened outer product
@@ -16,6 +19,9 @@ class TensorFusion(keras.layers.Layer):
 
     Call arguments:
         inputs: list of tensors `(batch, dim_i)`, one per modality.
+        mask: list or None. Per-modality presence: `None` entries, or bool
+            tensors `(batch,)` that are `False` where a modality is absent;
+            an absent modality contributes `[0, ..., 0, 1]`.
 
     Returns:
         A tensor `(batch, prod(d_i + 1))`, `d_i` being `projection_dim` if
@@ -44,9 +50,10 @@ class TensorFusion(keras.layers.Layer):
             dense.build(shape)
             self.projections.append(dense)
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
         if self.projections:
             inputs = [dense(x) for dense, x in zip(self.projections, inputs)]
+        inputs, _ = zero_absent(inputs, mask)
         fused = None
         for x in inputs:
             ones = keras.ops.ones_like(x[:, :1])

@@ -1,6 +1,8 @@
 import keras
 
 from keras_mm.fusion import LateFusion
+from keras_mm.fusion import ModalityDropout
+from keras_mm.fusion import ModalityMasks
 from keras_mm.heads import classification_head
 
 MODALITY_ORDER = ("image", "audio", "text")
@@ -22,6 +24,8 @@ def assemble(
     multi_label=False,
     head_hidden_dim=None,
     dropout=0.0,
+    missing_modalities=False,
+    modality_dropout=0.0,
     name="multimodal_model",
 ):
     """Join per-modality encoders, a fusion layer and a head into one model.
@@ -32,6 +36,12 @@ def assemble(
     their predictions; any other fusion layer fuses features before a single
     head. With one encoder, `fusion` may be `None`.
 
+    With `missing_modalities=True` the model gets one more input,
+    `"presence"`: a float `(batch, modalities)` matrix, columns in the order
+    of the modality inputs, 1 where a sample has the modality and 0 where it
+    lacks it. The fusion layer then ignores absent modalities, and
+    `modality_dropout` drops present ones at random during training.
+
     Args:
         encoders: list of `keras.Model`. One-input encoders to run.
         fusion: `keras.layers.Layer` or None. Layer taking the list of
@@ -40,6 +50,9 @@ def assemble(
         multi_label: bool. Use independent sigmoids per class.
         head_hidden_dim: int or None. Hidden width of the head(s).
         dropout: float. Dropout before the output layer(s).
+        missing_modalities: bool. Add the `"presence"` input.
+        modality_dropout: float. `ModalityDropout` rate, with
+            `missing_modalities`.
         name: str. Name of the model.
 
     Returns:
@@ -58,6 +71,13 @@ def assemble(
     ordered = sorted(inputs, key=_modality_rank)
     inputs = {modality: inputs[modality] for modality in ordered}
     features = [encoder(inputs[_modality(encoder)]) for encoder in encoders]
+    masks = None
+    if missing_modalities:
+        if fusion is None:
+            raise ValueError("`missing_modalities` needs a `fusion` layer.")
+        masks = _presence_masks(inputs, encoders, modality_dropout)
+    elif modality_dropout:
+        raise ValueError("`modality_dropout` needs `missing_modalities=True`.")
 
     def head(head_name):
         return classification_head(
@@ -65,17 +85,27 @@ def assemble(
         )
 
     if isinstance(fusion, LateFusion):
-        outputs = fusion(
-            [
-                head(f"{encoder.name}_head")(x)
-                for encoder, x in zip(encoders, features)
-            ]
-        )
+        predictions = [
+            head(f"{encoder.name}_head")(x)
+            for encoder, x in zip(encoders, features)
+        ]
+        outputs = fusion(predictions, mask=masks)
     elif fusion is None:
         outputs = head("head")(features[0])
     else:
-        outputs = head("head")(fusion(features))
+        outputs = head("head")(fusion(features, mask=masks))
     return keras.Model(inputs, outputs, name=name)
+
+
+def _presence_masks(inputs, encoders, modality_dropout):
+    """Add the `"presence"` input; return one mask per encoder."""
+    modalities = list(inputs)
+    presence = keras.Input((len(modalities),), name="presence")
+    inputs["presence"] = presence
+    if modality_dropout:
+        presence = ModalityDropout(modality_dropout)(presence)
+    masks = dict(zip(modalities, ModalityMasks()(presence)))
+    return [masks[_modality(encoder)] for encoder in encoders]
 
 
 def _modality_rank(modality):

@@ -23,6 +23,8 @@ def multimodal_classifier(
     audio_encoder="spectrogram",
     hidden_dim=64,
     dropout=0.1,
+    missing_modalities=True,
+    modality_dropout=0.0,
 ):
     """Generic classifier: one encoder per modality, then fusion and a head.
 
@@ -48,6 +50,11 @@ def multimodal_classifier(
         audio_encoder: str. `"spectrogram"` or `"waveform"`.
         hidden_dim: int. Width of the text encoder, fusion and head.
         dropout: float. Dropout before the output layer.
+        missing_modalities: bool. With more than one modality, add the
+            `"presence"` input `(batch, modalities)` (1 present, 0 absent)
+            so that samples may lack a modality.
+        modality_dropout: float. Rate at which training drops whole
+            modalities (`ModalityDropout`), so the model copes without them.
 
     Returns:
         A `keras.Model` with one input per modality.
@@ -79,6 +86,8 @@ def multimodal_classifier(
         multi_label,
         head_hidden_dim=hidden_dim,
         dropout=dropout,
+        missing_modalities=missing_modalities and len(encoders) > 1,
+        modality_dropout=modality_dropout,
         name="multimodal_classifier",
     )
 

@@ -55,7 +55,7 @@ def test_train_writes_the_bundle(trained):
     assert 0.0 <= metrics["accuracy"] <= 1.0 and metrics["epochs"] == 2
     config = json.loads((trained / "preprocessing.json").read_text())
     assert len(config["class_names"]) == 8
-    assert set(config["inputs"]) == {"image", "audio", "text"}
+    assert set(config["inputs"]) == {"image", "audio", "text", "presence"}
 
 
 def test_evaluate_prints_one_json_line(trained, demo, capsys):
@@ -262,7 +262,7 @@ def test_fusion_needs_a_model_that_takes_one(demo, tmp_path, capsys):
         ]
     )
     assert code == 1
-    assert "fixed fusion" in capsys.readouterr().err
+    assert "does not take --fusion" in capsys.readouterr().err
 
 
 def test_list_shows_models_and_fusions(capsys):
@@ -270,3 +270,80 @@ def test_list_shows_models_and_fusions(capsys):
     out = capsys.readouterr().out
     for name in ("seed004_attention", "low_rank", "bilinear", "late"):
         assert name in out
+
+
+def test_modality_dropout_and_drop_modality(demo, tmp_path, capsys):
+    out = tmp_path / "robust"
+    code = main(
+        [
+            "train",
+            "--model",
+            "multimodal_classifier",
+            "--modality-dropout",
+            "0.3",
+            "--data",
+            str(demo),
+            "--epochs",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    capsys.readouterr()
+    args = ["evaluate", "--model-dir", str(out), "--data", str(demo)]
+    assert main(args + ["--drop-modality", "image"]) == 0
+    without_image = json.loads(capsys.readouterr().out)
+    assert 0.0 <= without_image["accuracy"] <= 1.0
+    assert (
+        main(
+            [
+                "predict",
+                "--model-dir",
+                str(out),
+                "--data",
+                str(demo),
+                "--drop-modality",
+                "audio",
+                "--drop-modality",
+                "text",
+            ]
+        )
+        == 0
+    )
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == len(Manifest.read(demo))
+
+
+def test_drop_modality_needs_a_presence_input(demo, tmp_path, capsys):
+    out = tmp_path / "seed"
+    assert (
+        main(
+            [
+                "train",
+                "--model",
+                "seed000_concat",
+                "--data",
+                str(demo),
+                "--epochs",
+                "1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    code = main(
+        [
+            "evaluate",
+            "--model-dir",
+            str(out),
+            "--data",
+            str(demo),
+            "--drop-modality",
+            "image",
+        ]
+    )
+    assert code == 1
+    assert "no 'presence' input" in capsys.readouterr().err

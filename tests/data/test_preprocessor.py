@@ -34,7 +34,8 @@ def test_dataset_yields_exactly_the_model_inputs(tmp_path):
     vocabulary = build_vocabulary(m.column("text"))
     pre = Preprocessor.from_model(model, ["cat", "dog"], vocabulary)
     inputs, targets = first_batch(pre, m)
-    assert set(inputs) == set(model.input) == {"image", "text"}
+    assert set(inputs) == set(model.input) == {"image", "text", "presence"}
+    np.testing.assert_array_equal(inputs["presence"], np.ones((4, 2)))
     assert inputs["image"].shape == (4, 64, 64, 3)
     assert inputs["text"].dtype == "int32"
     np.testing.assert_array_equal(targets[:, 0], [0, 1, 0, 1])
@@ -170,3 +171,48 @@ def test_unknown_input_name_is_rejected():
     model = keras.Model({"video": model_input}, model_input)
     with pytest.raises(ValueError, match="video"):
         Preprocessor.from_model(model, ["a", "b"])
+
+
+OPTIONAL = {**INPUTS, "presence": (3,)}
+
+
+def test_empty_cells_mark_modalities_absent(tmp_path):
+    rows = small_dataset(tmp_path)
+    rows[1]["audio"] = ""
+    rows[2]["image"] = ""
+    rows[2]["text"] = ""
+    m = manifest(tmp_path, rows)
+    inputs, _ = first_batch(preprocessor(OPTIONAL), m)
+    np.testing.assert_array_equal(
+        inputs["presence"], [[1, 1, 1], [1, 0, 1], [0, 1, 0], [1, 1, 1]]
+    )
+    assert np.abs(inputs["audio"][1]).max() == 0
+    assert np.abs(inputs["image"][2]).max() == 0
+    assert np.abs(inputs["text"][2]).max() == 0
+    assert np.abs(inputs["audio"][0]).max() > 0
+
+
+def test_empty_cells_need_a_presence_input(tmp_path):
+    rows = small_dataset(tmp_path)
+    rows[1]["audio"] = ""
+    with pytest.raises(ManifestError, match='row 2: the "audio" cell is empty'):
+        preprocessor().dataset(manifest(tmp_path, rows))
+
+
+def test_a_row_needs_one_modality(tmp_path):
+    rows = small_dataset(tmp_path)
+    rows[3].update(image="", audio="", text="")
+    with pytest.raises(ManifestError, match="row 4: every modality cell"):
+        preprocessor(OPTIONAL).dataset(manifest(tmp_path, rows))
+
+
+def test_drop_marks_a_modality_absent_everywhere(tmp_path):
+    m = manifest(tmp_path, small_dataset(tmp_path))
+    inputs, _ = first_batch(preprocessor(OPTIONAL), m, drop=("image",))
+    np.testing.assert_array_equal(inputs["presence"][:, 0], 0)
+    np.testing.assert_array_equal(inputs["presence"][:, 1:], 1)
+    assert np.abs(inputs["image"]).max() == 0
+    with pytest.raises(ValueError, match="no 'presence' input"):
+        preprocessor().dataset(m, drop=("image",))
+    with pytest.raises(ValueError, match="Cannot drop"):
+        preprocessor(OPTIONAL).dataset(m, drop=("video",))

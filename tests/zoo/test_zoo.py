@@ -1,7 +1,9 @@
+import numpy as np
 import pytest
 
 from keras_mm import zoo
 from keras_mm.fusion import list_fusions
+from tests.helpers import random_inputs
 from tests.helpers import run_model_test
 
 
@@ -50,3 +52,14 @@ def test_config_applies_overrides():
     config = zoo.config("seed000_concat", num_classes=3)
     assert config["num_classes"] == 3
     assert config["image_shape"] == (28, 28, 1)
+
+
+@pytest.mark.parametrize("fusion", list_fusions())
+def test_absent_modality_does_not_reach_the_output(fusion):
+    model = zoo.build("multimodal_classifier", fusion=fusion, num_classes=3)
+    inputs = random_inputs(model, batch_size=2)
+    inputs["presence"] = np.array([[0, 1, 1], [1, 1, 1]], "float32")
+    changed = dict(inputs, image=255 - inputs["image"])
+    a, b = model.predict(inputs, verbose=0), model.predict(changed, verbose=0)
+    np.testing.assert_allclose(a[0], b[0], atol=1e-6)
+    assert not np.allclose(a[1], b[1])

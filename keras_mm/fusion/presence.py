@@ -1,0 +1,29 @@
+"""Per-modality presence masks, shared by the fusion layers.
+
+A fusion layer's `mask` is a list with one entry per modality: `None` (the
+modality is present in every sample) or a bool tensor `(batch,)` that is
+`False` where the modality is absent.
+"""
+
+import keras
+
+
+def presence_weights(inputs, mask):
+    """Return one `(batch, 1)` tensor per modality: 1 if present, else 0."""
+    if mask is None:
+        mask = [None] * len(inputs)
+    weights = []
+    for x, m in zip(inputs, mask):
+        if m is None:
+            weights.append(keras.ops.ones_like(x[:, :1]))
+        else:
+            weights.append(
+                keras.ops.cast(keras.ops.reshape(m, (-1, 1)), x.dtype)
+            )
+    return weights
+
+
+def zero_absent(inputs, mask):
+    """Zero each absent modality's features, so none of its values leak."""
+    weights = presence_weights(inputs, mask)
+    return [x * w for x, w in zip(inputs, weights)], weights
