@@ -39,7 +39,11 @@ def test_bundle_round_trip(tmp_path):
     assert loaded_pre.get_config() == pre.get_config()
     serving = tf.saved_model.load(str(out / "saved_model"))
     signature = serving.signatures["serving_default"]
-    assert set(signature.structured_input_signature[1]) == {"audio", "text"}
+    assert set(signature.structured_input_signature[1]) == {
+        "audio",
+        "text",
+        "presence",
+    }
     outputs = signature(**{k: tf.constant(v) for k, v in inputs.items()})
     np.testing.assert_allclose(outputs["output_0"], expected, atol=1e-5)
 
