@@ -11,6 +11,11 @@ class PaddingMask(keras.layers.Layer):
     Args:
         padding_id: int. The id used for padding. Defaults to `0`.
 
+    Call arguments:
+        token_ids: int tensor `(batch, tokens)`.
+        present: bool tensor `(batch,)` or None. Samples where it is
+            `False` get an all-`False` mask (the text is absent).
+
     Returns:
         A bool tensor with the shape of the ids, `(batch, tokens)`.
 
@@ -23,10 +28,13 @@ class PaddingMask(keras.layers.Layer):
         super().__init__(**kwargs)
         self.padding_id = padding_id
 
-    def call(self, token_ids):
-        return keras.ops.not_equal(token_ids, self.padding_id)
+    def call(self, token_ids, present=None):
+        mask = keras.ops.not_equal(token_ids, self.padding_id)
+        if present is not None:
+            mask = mask & keras.ops.cast(present, "bool")[:, None]
+        return mask
 
-    def compute_output_spec(self, token_ids):
+    def compute_output_spec(self, token_ids, present=None):
         return keras.KerasTensor(token_ids.shape, dtype="bool")
 
     def get_config(self):

@@ -27,3 +27,28 @@ def zero_absent(inputs, mask):
     """Zero each absent modality's features, so none of its values leak."""
     weights = presence_weights(inputs, mask)
     return [x * w for x, w in zip(inputs, weights)], weights
+
+
+def token_masks(inputs, mask):
+    """Return one bool `(batch, steps)` mask per sequence modality.
+
+    Mask entries may be `None` (all tokens valid), a presence mask
+    `(batch,)` or a token mask `(batch, steps)`.
+    """
+    if mask is None:
+        mask = [None] * len(inputs)
+    masks = []
+    for x, m in zip(inputs, mask):
+        valid = keras.ops.ones_like(x[:, :, 0], dtype="bool")
+        if m is not None:
+            m = keras.ops.cast(m, "bool")
+            valid = valid & (m if len(m.shape) == 2 else m[:, None])
+        masks.append(valid)
+    return masks
+
+
+def masked_mean(x, mask):
+    """Mean of `x` `(batch, steps, dim)` over valid steps; 0 if none."""
+    weights = keras.ops.cast(mask, x.dtype)[:, :, None]
+    total = keras.ops.sum(x * weights, axis=1)
+    return total / keras.ops.maximum(keras.ops.sum(weights, axis=1), 1.0)

@@ -1,9 +1,13 @@
 from keras_mm.fusion.attention_fusion import AttentionFusion
 from keras_mm.fusion.bilinear_fusion import BilinearFusion
 from keras_mm.fusion.concat_fusion import ConcatFusion
+from keras_mm.fusion.cross_attention_fusion import CrossAttentionFusion
+from keras_mm.fusion.early_transformer_fusion import EarlyTransformerFusion
+from keras_mm.fusion.film_fusion import FiLMFusion
 from keras_mm.fusion.gated_fusion import GatedFusion
 from keras_mm.fusion.late_fusion import LateFusion
 from keras_mm.fusion.low_rank_fusion import LowRankFusion
+from keras_mm.fusion.mult_fusion import MulTFusion
 from keras_mm.fusion.tensor_fusion import TensorFusion
 
 # name: (one-line description, factory(hidden_dim, multi_label)).
@@ -35,6 +39,26 @@ FUSIONS = {
     "bilinear": (
         "MFB: factorized bilinear pooling",
         lambda dim, _: BilinearFusion(dim, factor_dim=4, name="fusion"),
+    ),
+    "cross_attention": (
+        "each modality's token sequence attends to the others' tokens",
+        lambda dim, _: CrossAttentionFusion(dim, num_heads=4, name="fusion"),
+    ),
+    "early_transformer": (
+        "sequential: all tokens concatenated through shared Transformer blocks",
+        lambda dim, _: EarlyTransformerFusion(
+            dim, num_heads=4, intermediate_dim=2 * dim, name="fusion"
+        ),
+    ),
+    "film": (
+        "FiLM: the last modality scales and shifts the others' feature maps",
+        lambda dim, _: FiLMFusion(dim, name="fusion"),
+    ),
+    "mult": (
+        "MulT: crossmodal Transformer blocks between every modality pair",
+        lambda dim, _: MulTFusion(
+            dim, num_heads=4, intermediate_dim=2 * dim, name="fusion"
+        ),
     ),
 }
 

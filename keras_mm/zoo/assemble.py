@@ -1,5 +1,6 @@
 import keras
 
+from keras_mm.encoders import PaddingMask
 from keras_mm.fusion import LateFusion
 from keras_mm.fusion import ModalityDropout
 from keras_mm.fusion import ModalityMasks
@@ -34,7 +35,9 @@ def assemble(
     one of the model's named inputs; encoders that share an input name read
     the same input. A `LateFusion` layer gets one head per encoder and fuses
     their predictions; any other fusion layer fuses features before a single
-    head. With one encoder, `fusion` may be `None`.
+    head. With one encoder, `fusion` may be `None`. Fusion layers with
+    `sequence_inputs` take the encoders' token sequences, and text gets a
+    padding mask derived from its ids.
 
     With `missing_modalities=True` the model gets one more input,
     `"presence"`: a float `(batch, modalities)` matrix, columns in the order
@@ -78,6 +81,8 @@ def assemble(
         masks = _presence_masks(inputs, encoders, modality_dropout)
     elif modality_dropout:
         raise ValueError("`modality_dropout` needs `missing_modalities=True`.")
+    if getattr(fusion, "sequence_inputs", False):
+        masks = _token_masks(inputs, encoders, masks)
 
     def head(head_name):
         return classification_head(
@@ -106,6 +111,17 @@ def _presence_masks(inputs, encoders, modality_dropout):
         presence = ModalityDropout(modality_dropout)(presence)
     masks = dict(zip(modalities, ModalityMasks()(presence)))
     return [masks[_modality(encoder)] for encoder in encoders]
+
+
+def _token_masks(inputs, encoders, presence_masks):
+    """Text sequences get padding masks, combined with presence if any."""
+    presence_masks = presence_masks or [None] * len(encoders)
+    masks = []
+    for encoder, present in zip(encoders, presence_masks):
+        if _modality(encoder) == "text":
+            present = PaddingMask()(inputs["text"], present=present)
+        masks.append(present)
+    return masks
 
 
 def _modality_rank(modality):

@@ -70,14 +70,19 @@ def multimodal_classifier(
             f"Expected `modalities` to be a non-empty subset of {MODALITIES}. "
             f"Received: {modalities}"
         )
+    fusion_layer = build_fusion(fusion, hidden_dim, multi_label)
+    sequence = fusion_layer.sequence_inputs
     builders = {
-        "image": lambda: cnn_image_encoder(image_shape, filters=(16, 32, 64)),
-        "audio": lambda: _audio(audio_encoder, audio_length, sample_rate),
+        "image": lambda: cnn_image_encoder(
+            image_shape, (16, 32, 64), pooling=None if sequence else "avg"
+        ),
+        "audio": lambda: _audio(
+            audio_encoder, audio_length, sample_rate, sequence
+        ),
         "text": lambda: _text(
-            text_encoder, vocabulary_size, sequence_length, hidden_dim
+            text_encoder, vocabulary_size, sequence_length, hidden_dim, sequence
         ),
     }
-    fusion_layer = build_fusion(fusion, hidden_dim, multi_label)
     encoders = [builders[m]() for m in MODALITIES if m in modalities]
     return assemble(
         encoders,
@@ -92,21 +97,31 @@ def multimodal_classifier(
     )
 
 
-def _audio(kind, audio_length, sample_rate):
+def _audio(kind, audio_length, sample_rate, sequence):
+    pooling = None if sequence else "avg"
     if kind == "spectrogram":
-        return spectrogram_audio_encoder(audio_length, sample_rate)
+        return spectrogram_audio_encoder(
+            audio_length, sample_rate, pooling=pooling
+        )
     if kind == "waveform":
-        return waveform_audio_encoder(audio_length, filters=(32, 32))
+        return waveform_audio_encoder(
+            audio_length, filters=(32, 32), pool_size=8, pooling=pooling
+        )
     raise ValueError(
         "Expected `audio_encoder` to be 'spectrogram' or 'waveform'. "
         f"Received: {kind}"
     )
 
 
-def _text(kind, vocabulary_size, sequence_length, hidden_dim):
+def _text(kind, vocabulary_size, sequence_length, hidden_dim, sequence):
     if kind == "rnn":
         return rnn_text_encoder(
-            vocabulary_size, sequence_length, hidden_dim, hidden_dim, "gru"
+            vocabulary_size,
+            sequence_length,
+            hidden_dim,
+            hidden_dim,
+            "gru",
+            return_sequences=sequence,
         )
     if kind == "transformer":
         return transformer_text_encoder(
@@ -115,6 +130,7 @@ def _text(kind, vocabulary_size, sequence_length, hidden_dim):
             hidden_dim,
             num_heads=4,
             intermediate_dim=2 * hidden_dim,
+            pooling=None if sequence else "avg",
         )
     raise ValueError(
         "Expected `text_encoder` to be 'rnn' or 'transformer'. "

@@ -5,13 +5,18 @@ from keras.src import testing
 from keras_mm.fusion import AttentionFusion
 from keras_mm.fusion import BilinearFusion
 from keras_mm.fusion import ConcatFusion
+from keras_mm.fusion import CrossAttentionFusion
+from keras_mm.fusion import EarlyTransformerFusion
+from keras_mm.fusion import FiLMFusion
 from keras_mm.fusion import GatedFusion
 from keras_mm.fusion import LateFusion
 from keras_mm.fusion import LowRankFusion
+from keras_mm.fusion import MulTFusion
 from keras_mm.fusion import TensorFusion
 
 # A tuple, not a list: the harness trains through tf.data, which needs it.
 SHAPES = ((2, 3), (2, 5), (2, 4))
+SEQUENCES = ((2, 6, 3), (2, 2, 5), (2, 4, 4))
 
 
 class FusionLayerTest(testing.TestCase):
@@ -115,6 +120,54 @@ class FusionLayerTest(testing.TestCase):
             expected_num_trainable_weights=6,
         )
 
+    def test_cross_attention_fusion(self):
+        self.run_layer_test(
+            CrossAttentionFusion,
+            init_kwargs={"hidden_dim": 8, "num_heads": 2, "dropout": 0.1},
+            input_shape=SEQUENCES,
+            expected_output_shape=(2, 24),
+            # 3 projections (6) + 3 x (attention (8) + norm (2)).
+            expected_num_trainable_weights=36,
+        )
+
+    def test_early_transformer_fusion(self):
+        self.run_layer_test(
+            EarlyTransformerFusion,
+            init_kwargs={
+                "hidden_dim": 8,
+                "num_layers": 2,
+                "num_heads": 2,
+                "intermediate_dim": 16,
+                "dropout": 0.1,
+            },
+            input_shape=SEQUENCES,
+            expected_output_shape=(2, 8),
+            # 3 projections (6), type embeddings (1), 2 blocks of 16.
+            expected_num_trainable_weights=39,
+        )
+
+    def test_film_fusion(self):
+        self.run_layer_test(
+            FiLMFusion,
+            init_kwargs={"hidden_dim": 8, "conditioning": 0},
+            input_shape=SEQUENCES,
+            expected_output_shape=(2, 24),
+            expected_num_trainable_weights=8,
+        )
+
+    def test_mult_fusion(self):
+        self.run_layer_test(
+            MulTFusion,
+            init_kwargs={
+                "hidden_dim": 8,
+                "num_heads": 2,
+                "intermediate_dim": 16,
+                "dropout": 0.1,
+            },
+            input_shape=SEQUENCES,
+            expected_output_shape=(2, 24),
+        )
+
     def test_late_fusion_weighted(self):
         self.run_layer_test(
             LateFusion,
@@ -211,3 +264,13 @@ def test_product_of_experts():
     np.testing.assert_allclose(fused, expected, atol=1e-5)
     binary = np.array(LateFusion("product")([p1[:, :1], p2[:, :1]]))
     np.testing.assert_allclose(binary, [[0.75]], atol=1e-5)
+
+
+def test_film_starts_as_identity_modulation():
+    layer = FiLMFusion(4)
+    x = [np.random.rand(1, 3, 2).astype("float32") for _ in range(2)]
+    fused = np.array(layer(x))
+    tokens = np.array(layer.projections[0](x[0]))
+    np.testing.assert_allclose(
+        fused[0, :4], np.maximum(tokens, 0).mean(1)[0], atol=1e-5
+    )

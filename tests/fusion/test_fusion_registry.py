@@ -6,19 +6,26 @@ from keras_mm.fusion import LateFusion
 from keras_mm.fusion import build_fusion
 from keras_mm.fusion import list_fusions
 
+SEQUENCE = {n for n in list_fusions() if build_fusion(n).sequence_inputs}
+
 
 def tiny_model(name):
-    inputs = [keras.Input((d,)) for d in (3, 5, 4)]
     fusion = build_fusion(name, hidden_dim=8)
+    steps = ((6,), (2,), (5,)) if name in SEQUENCE else ((), (), ())
+    inputs = [keras.Input((*s, d)) for s, d in zip(steps, (3, 5, 4))]
     if isinstance(fusion, LateFusion):
         predictions = [keras.layers.Dense(3, "softmax")(x) for x in inputs]
         return keras.Model(inputs, fusion(predictions))
     return keras.Model(inputs, keras.layers.Dense(3, "softmax")(fusion(inputs)))
 
 
-def batch():
+def batch(name):
     rng = np.random.default_rng(0)
-    return [rng.normal(size=(4, d)).astype("float32") for d in (3, 5, 4)]
+    steps = ((6,), (2,), (5,)) if name in SEQUENCE else ((), (), ())
+    return [
+        rng.normal(size=(4, *s, d)).astype("float32")
+        for s, d in zip(steps, (3, 5, 4))
+    ]
 
 
 @pytest.mark.parametrize("name", list_fusions())
@@ -26,7 +33,7 @@ def test_fusion_trains_under_xla(name):
     model = tiny_model(name)
     model.compile("adam", "sparse_categorical_crossentropy", jit_compile=True)
     history = model.fit(
-        batch(), np.array([0, 1, 2, 0]), epochs=2, verbose=0, shuffle=False
+        batch(name), np.array([0, 1, 2, 0]), epochs=2, verbose=0, shuffle=False
     )
     assert np.all(np.isfinite(history.history["loss"]))
 
@@ -36,7 +43,7 @@ def test_fusion_runs_under_mixed_bfloat16(name):
     keras.config.set_dtype_policy("mixed_bfloat16")
     try:
         model = tiny_model(name)
-        outputs = np.array(model(batch()), dtype="float32")
+        outputs = np.array(model(batch(name)), dtype="float32")
     finally:
         keras.config.set_dtype_policy("float32")
     assert np.all(np.isfinite(outputs))

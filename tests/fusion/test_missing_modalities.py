@@ -11,8 +11,16 @@ from keras_mm.fusion import list_fusions
 DIMS = (3, 5, 4)
 
 
+STEPS = (6, 2, 5)
+
+
 def features(name, seed):
     rng = np.random.default_rng(seed)
+    if build_fusion(name).sequence_inputs:
+        return [
+            rng.normal(size=(4, s, d)).astype("float32")
+            for s, d in zip(STEPS, DIMS)
+        ]
     if name == "late":
         probs = rng.uniform(0.05, 1, (4, len(DIMS), 3)).astype("float32")
         probs /= probs.sum(-1, keepdims=True)
@@ -32,8 +40,8 @@ def test_absent_values_do_not_leak(name):
     other = features(name, seed=1)
     # Replace every absent value with something else entirely.
     changed = [
-        np.where(PRESENT[:, i : i + 1], inputs[i], 1e3 * other[i])
-        for i in range(len(DIMS))
+        np.where(PRESENT[:, i].reshape((4,) + (1,) * (x.ndim - 1)), x, 1e3 * y)
+        for i, (x, y) in enumerate(zip(inputs, other))
     ]
     out = np.array(layer(inputs, mask=mask))
     assert np.all(np.isfinite(out))
@@ -100,3 +108,20 @@ def test_modality_dropout_keeps_a_modality_and_drops_at_the_rate():
 def test_modality_dropout_rejects_bad_rates():
     with pytest.raises(ValueError, match="rate"):
         ModalityDropout(1.0)
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in list_fusions() if build_fusion(n).sequence_inputs]
+)
+def test_padded_tokens_do_not_leak(name):
+    layer = build_fusion(name, hidden_dim=8)
+    inputs = features(name, seed=0)
+    # The first modality's last 3 tokens are padding in every sample.
+    tokens = np.zeros((4, STEPS[0]), bool)
+    tokens[:, :3] = True
+    mask = [tokens, None, None]
+    changed = [inputs[0].copy(), *inputs[1:]]
+    changed[0][:, 3:] = 1e3
+    np.testing.assert_allclose(
+        layer(inputs, mask=mask), layer(changed, mask=mask), atol=1e-5
+    )
