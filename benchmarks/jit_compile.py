@@ -10,9 +10,9 @@ default, picks no XLA on a TensorFlow CPU.
 import argparse
 import time
 
+import keras
 import numpy as np
 
-import keras
 from keras_mm import zoo
 from keras_mm.training import compile_model
 

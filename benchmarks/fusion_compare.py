@@ -1,0 +1,152 @@
+"""Compare every fusion method on the demo data with one budget and seed.
+
+Usage: python benchmarks/fusion_compare.py [--samples 2400] [--epochs 6]
+           [--out benchmarks/results]
+
+Trains `multimodal_classifier` with each fusion method, without and with
+ModalityDropout, and reports validation accuracy with all modalities and
+with each one removed, the parameter count and training samples per
+second. Writes `fusion_compare.md` (a markdown table) and
+`fusion_compare.png` to `--out`.
+"""
+
+import argparse
+import json
+import pathlib
+import time
+
+import keras
+
+from keras_mm import zoo
+from keras_mm.data import Manifest
+from keras_mm.data import Preprocessor
+from keras_mm.data import build_vocabulary
+from keras_mm.data import demo_manifest
+from keras_mm.data import learn_class_names
+from keras_mm.fusion import list_fusions
+from keras_mm.training import train
+
+MODALITIES = ("image", "audio", "text")
+
+
+def prepare(num_samples, seed=0):
+    manifest = Manifest.read(demo_manifest(num_samples))
+    train_rows, val_rows = manifest.split(0.25, seed=seed)
+    class_names = learn_class_names(train_rows)
+    vocabulary = build_vocabulary(train_rows.column("text"))
+    return train_rows, val_rows, class_names, vocabulary
+
+
+def run(fusion, data, epochs, modality_dropout=0.0, seed=0, hidden_dim=32):
+    """Train one fusion; return its row of results as a dict."""
+    train_rows, val_rows, class_names, vocabulary = data
+    keras.utils.set_random_seed(seed)
+    model = zoo.build(
+        "multimodal_classifier",
+        fusion=fusion,
+        num_classes=len(class_names),
+        vocabulary_size=len(vocabulary) + 2,
+        sequence_length=8,
+        image_shape=(32, 32, 3),
+        hidden_dim=hidden_dim,
+        modality_dropout=modality_dropout,
+    )
+    pre = Preprocessor.from_model(model, class_names, vocabulary)
+    train_data = pre.dataset(train_rows, shuffle=True, seed=seed)
+    start = time.perf_counter()
+    train(
+        model,
+        train_data,
+        epochs=epochs,
+        learning_rate=3e-3,
+        patience=epochs,
+        verbose=0,
+    )
+    seconds = time.perf_counter() - start
+    row = {
+        "fusion": fusion,
+        "modality_dropout": modality_dropout,
+        "params": model.count_params(),
+        "samples_per_second": epochs * len(train_rows) / seconds,
+    }
+    for dropped in (None, *MODALITIES):
+        drop = () if dropped is None else (dropped,)
+        data_ = pre.dataset(val_rows, drop=drop)
+        accuracy = model.evaluate(data_, return_dict=True, verbose=0)
+        row[f"without_{dropped}" if dropped else "accuracy"] = float(
+            accuracy["accuracy"]
+        )
+    return row
+
+
+def markdown(rows):
+    header = (
+        "| fusion | modality dropout | params | train samples/s | accuracy "
+        "| without image | without audio | without text |\n"
+        "|---|---|---|---|---|---|---|---|\n"
+    )
+    lines = [
+        f"| {r['fusion']} | {r['modality_dropout']:.2f} | {r['params']:,} "
+        f"| {r['samples_per_second']:.0f} | {r['accuracy']:.3f} | "
+        + " | ".join(f"{r[f'without_{m}']:.3f}" for m in MODALITIES)
+        + " |"
+        for r in rows
+    ]
+    return header + "\n".join(lines) + "\n"
+
+
+def plot(rows, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fusions = list(dict.fromkeys(r["fusion"] for r in rows))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4), sharey=True)
+    for ax, rate in zip(axes, sorted({r["modality_dropout"] for r in rows})):
+        subset = {r["fusion"]: r for r in rows if r["modality_dropout"] == rate}
+        keys = ["accuracy"] + [f"without_{m}" for m in MODALITIES]
+        width = 0.2
+        for k, key in enumerate(keys):
+            ax.bar(
+                [i + (k - 1.5) * width for i in range(len(fusions))],
+                [subset[f][key] for f in fusions],
+                width,
+                label=key.replace("_", " "),
+            )
+        ax.set_xticks(range(len(fusions)))
+        ax.set_xticklabels(fusions, rotation=40, ha="right")
+        ax.set_title(f"modality dropout {rate:.2f}")
+        ax.axhline(1 / 8, color="gray", ls="--", lw=1)
+    axes[0].set_ylabel("validation accuracy")
+    axes[1].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=2400)
+    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--modality-dropout", type=float, default=0.3)
+    parser.add_argument("--fusions", nargs="*", default=list_fusions())
+    parser.add_argument("--out", default="benchmarks/results")
+    args = parser.parse_args()
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = prepare(args.samples)
+    rows = []
+    for rate in (0.0, args.modality_dropout):
+        for fusion in args.fusions:
+            rows.append(run(fusion, data, args.epochs, rate))
+            print(json.dumps(rows[-1]), flush=True)
+    table = markdown(rows)
+    (out / "fusion_compare.md").write_text(table)
+    (out / "fusion_compare.json").write_text(json.dumps(rows, indent=1))
+    plot(rows, out / "fusion_compare.png")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
