@@ -2,6 +2,7 @@ import keras
 
 from keras_mm.fusion.fusion_layer import FusionLayer
 from keras_mm.fusion.presence import presence_weights
+from keras_mm.fusion.projections import build_projections
 
 
 @keras.saving.register_keras_serializable(package="keras_mm")
@@ -43,13 +44,7 @@ class AttentionFusion(FusionLayer):
     def build(self, input_shape):
         num_modalities = len(input_shape)
         batch = input_shape[0][0]
-        self.projections = []
-        for i, shape in enumerate(input_shape):
-            dense = keras.layers.Dense(
-                self.hidden_dim, dtype=self.dtype_policy, name=f"projection_{i}"
-            )
-            dense.build(shape)
-            self.projections.append(dense)
+        self.projections = build_projections(self, input_shape, self.hidden_dim)
         self.modality_embeddings = self.add_weight(
             shape=(num_modalities, self.hidden_dim),
             initializer="glorot_uniform",

@@ -2,6 +2,7 @@ import keras
 
 from keras_mm.fusion.fusion_layer import FusionLayer
 from keras_mm.fusion.presence import presence_weights
+from keras_mm.fusion.projections import build_projections
 
 
 @keras.saving.register_keras_serializable(package="keras_mm")
@@ -40,15 +41,9 @@ class BilinearFusion(FusionLayer):
         self.dropout = dropout
 
     def build(self, input_shape):
-        self.projections = []
-        for i, shape in enumerate(input_shape):
-            dense = keras.layers.Dense(
-                self.output_dim * self.factor_dim,
-                dtype=self.dtype_policy,
-                name=f"projection_{i}",
-            )
-            dense.build(shape)
-            self.projections.append(dense)
+        self.projections = build_projections(
+            self, input_shape, self.output_dim * self.factor_dim
+        )
         self.dropout_layer = keras.layers.Dropout(
             self.dropout, dtype=self.dtype_policy
         )

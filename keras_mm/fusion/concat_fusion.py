@@ -2,6 +2,7 @@ import keras
 
 from keras_mm.fusion.fusion_layer import FusionLayer
 from keras_mm.fusion.presence import zero_absent
+from keras_mm.fusion.projections import build_projections
 
 
 @keras.saving.register_keras_serializable(package="keras_mm")
@@ -41,29 +42,21 @@ class ConcatFusion(FusionLayer):
         self.output_dim = output_dim
         self.activation = activation
 
-    def _dense(self, units, input_shape, name):
-        dense = keras.layers.Dense(
-            units,
-            activation=self.activation,
-            dtype=self.dtype_policy,
-            name=name,
-        )
-        dense.build(input_shape)
-        return dense
-
     def build(self, input_shape):
         self.projections = []
         if self.projection_dim is not None:
-            self.projections = [
-                self._dense(self.projection_dim, shape, f"projection_{i}")
-                for i, shape in enumerate(input_shape)
-            ]
+            self.projections = build_projections(
+                self, input_shape, self.projection_dim, self.activation
+            )
         self.output_projection = None
         if self.output_dim is not None:
-            concat_shape = self._concat_shape(input_shape)
-            self.output_projection = self._dense(
-                self.output_dim, concat_shape, "output_projection"
+            self.output_projection = keras.layers.Dense(
+                self.output_dim,
+                activation=self.activation,
+                dtype=self.dtype_policy,
+                name="output_projection",
             )
+            self.output_projection.build(self._concat_shape(input_shape))
 
     def call(self, inputs, mask=None):
         if self.projections:

@@ -2,6 +2,7 @@ import keras
 
 from keras_mm.fusion.fusion_layer import FusionLayer
 from keras_mm.fusion.presence import zero_absent
+from keras_mm.fusion.projections import build_projections
 
 
 @keras.saving.register_keras_serializable(package="keras_mm")
@@ -35,16 +36,9 @@ class GatedFusion(FusionLayer):
         self.hidden_dim = hidden_dim
 
     def build(self, input_shape):
-        self.projections = []
-        for i, shape in enumerate(input_shape):
-            dense = keras.layers.Dense(
-                self.hidden_dim,
-                activation="tanh",
-                dtype=self.dtype_policy,
-                name=f"projection_{i}",
-            )
-            dense.build(shape)
-            self.projections.append(dense)
+        self.projections = build_projections(
+            self, input_shape, self.hidden_dim, "tanh"
+        )
         self.gate = keras.layers.Dense(
             len(input_shape), dtype=self.dtype_policy, name="gate"
         )

@@ -4,8 +4,8 @@ import keras_hub
 from keras_mm.fusion.fusion_layer import FusionLayer
 from keras_mm.fusion.presence import masked_mean
 from keras_mm.fusion.presence import token_masks
-from keras_mm.fusion.sequence_projection import build_projections
-from keras_mm.fusion.sequence_projection import project_tokens
+from keras_mm.fusion.projections import build_projections
+from keras_mm.fusion.projections import project_tokens
 
 
 @keras.saving.register_keras_serializable(package="keras_mm")

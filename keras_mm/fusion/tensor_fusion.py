@@ -2,6 +2,7 @@ import keras
 
 from keras_mm.fusion.fusion_layer import FusionLayer
 from keras_mm.fusion.presence import zero_absent
+from keras_mm.fusion.projections import build_projections
 
 
 @keras.saving.register_keras_serializable(package="keras_mm")
@@ -38,17 +39,10 @@ class TensorFusion(FusionLayer):
 
     def build(self, input_shape):
         self.projections = []
-        if self.projection_dim is None:
-            return
-        for i, shape in enumerate(input_shape):
-            dense = keras.layers.Dense(
-                self.projection_dim,
-                activation="relu",
-                dtype=self.dtype_policy,
-                name=f"projection_{i}",
+        if self.projection_dim is not None:
+            self.projections = build_projections(
+                self, input_shape, self.projection_dim, "relu"
             )
-            dense.build(shape)
-            self.projections.append(dense)
 
     def call(self, inputs, mask=None):
         if self.projections:

@@ -1,12 +1,15 @@
 import keras
 
 
-def build_projections(layer, input_shape, hidden_dim):
-    """Dense projections of each modality's tokens to `hidden_dim`."""
+def build_projections(layer, input_shape, units, activation=None):
+    """Build one Dense projection per modality, under `layer`'s policy."""
     projections = []
     for i, shape in enumerate(input_shape):
         dense = keras.layers.Dense(
-            hidden_dim, dtype=layer.dtype_policy, name=f"projection_{i}"
+            units,
+            activation=activation,
+            dtype=layer.dtype_policy,
+            name=f"projection_{i}",
         )
         dense.build(shape)
         projections.append(dense)
