@@ -24,9 +24,8 @@ from keras_mm.data import build_vocabulary
 from keras_mm.data import demo_manifest
 from keras_mm.data import learn_class_names
 from keras_mm.fusion import list_fusions
+from keras_mm.modalities import MODALITIES
 from keras_mm.training import train
-
-MODALITIES = ("image", "audio", "text")
 
 
 def prepare(num_samples, seed=0):

@@ -4,6 +4,7 @@ import sys
 
 from keras_mm.cli import commands
 from keras_mm.cli.train import add_train_parser
+from keras_mm.modalities import MODALITIES
 
 
 def build_parser():
@@ -30,7 +31,7 @@ def build_parser():
             "--drop-modality",
             action="append",
             default=[],
-            choices=("image", "audio", "text"),
+            choices=MODALITIES,
             help="Mark this modality absent in every row (repeatable).",
         )
         p.set_defaults(func=func)

@@ -16,9 +16,9 @@ from keras_mm.export import staging_directory
 from keras_mm.export import write_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
 from keras_mm.fusion import list_fusions
+from keras_mm.modalities import MODALITIES
 from keras_mm.training import train
 
-MODALITIES = ("image", "audio", "text")
 VALIDATION_FRACTION = 0.2
 
 

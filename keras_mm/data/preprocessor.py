@@ -15,12 +15,12 @@ from keras_mm.data.manifest import ManifestError
 from keras_mm.data.text import load_vocabulary
 from keras_mm.data.text import save_vocabulary
 from keras_mm.data.text import text_vectorizer
+from keras_mm.modalities import MODALITIES
 
 DEFAULT_SAMPLE_RATE = 8000
 CONFIG_FILE = "preprocessing.json"
 VOCABULARY_FILE = "vocabulary.txt"
 CHECKS = {"image": check_image, "audio": check_wav}
-MODALITIES = ("image", "audio", "text")
 
 
 class Preprocessor:

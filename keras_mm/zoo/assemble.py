@@ -5,8 +5,7 @@ from keras_mm.fusion import LateFusion
 from keras_mm.fusion import ModalityDropout
 from keras_mm.fusion import ModalityMasks
 from keras_mm.heads import classification_head
-
-MODALITY_ORDER = ("image", "audio", "text")
+from keras_mm.modalities import MODALITIES
 
 
 def _modality(encoder):
@@ -125,6 +124,6 @@ def _token_masks(inputs, encoders, presence_masks):
 
 
 def _modality_rank(modality):
-    if modality in MODALITY_ORDER:
-        return (MODALITY_ORDER.index(modality), modality)
-    return (len(MODALITY_ORDER), modality)
+    if modality in MODALITIES:
+        return (MODALITIES.index(modality), modality)
+    return (len(MODALITIES), modality)

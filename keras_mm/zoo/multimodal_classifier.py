@@ -4,9 +4,8 @@ from keras_mm.encoders import spectrogram_audio_encoder
 from keras_mm.encoders import transformer_text_encoder
 from keras_mm.encoders import waveform_audio_encoder
 from keras_mm.fusion import build_fusion
+from keras_mm.modalities import MODALITIES
 from keras_mm.zoo.assemble import assemble
-
-MODALITIES = ("image", "audio", "text")
 
 
 def multimodal_classifier(
