@@ -5,7 +5,8 @@ import sys
 import numpy as np
 
 from keras_mm import zoo
-from keras_mm.data import Manifest
+from keras_mm.cli.manifests import read_manifest
+from keras_mm.data import demo_tasks
 from keras_mm.export import export_bundle
 from keras_mm.export import load_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
@@ -21,12 +22,15 @@ def run_list(args):
     print("Fusion methods (--fusion, for multimodal_classifier):")
     for name in list_fusions():
         print(f"  {name:<{width}}  {describe_fusion(name)}")
+    print("Demo data (--data demo:TASK; `demo` is `demo:factorial`):")
+    for name, description in demo_tasks().items():
+        print(f"  {'demo:' + name:<{width}}  {description}")
 
 
 def run_evaluate(args):
     model, preprocessor = load_bundle(args.model_dir)
     data = preprocessor.dataset(
-        Manifest.read(args.data),
+        read_manifest(args.data),
         args.batch_size,
         cache=False,
         drop=tuple(args.drop_modality),
@@ -37,7 +41,7 @@ def run_evaluate(args):
 
 def run_predict(args):
     model, preprocessor = load_bundle(args.model_dir)
-    manifest = Manifest.read(args.data)
+    manifest = read_manifest(args.data)
     data = preprocessor.dataset(
         manifest,
         args.batch_size,

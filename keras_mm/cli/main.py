@@ -3,6 +3,7 @@ import os
 import sys
 
 from keras_mm.cli import commands
+from keras_mm.cli.manifests import DATA_HELP
 from keras_mm.cli.train import add_train_parser
 from keras_mm.modalities import MODALITIES
 
@@ -25,7 +26,7 @@ def build_parser():
     ):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--model-dir", required=True, help="A trained bundle.")
-        p.add_argument("--data", required=True, help="A CSV/JSONL manifest.")
+        p.add_argument("--data", required=True, help=DATA_HELP)
         p.add_argument("--batch-size", type=int, default=32)
         p.add_argument(
             "--drop-modality",

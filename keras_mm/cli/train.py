@@ -1,15 +1,15 @@
 import json
-import sys
 
 import keras
 
 from keras_mm import zoo
+from keras_mm.cli.manifests import DATA_HELP
+from keras_mm.cli.manifests import log
+from keras_mm.cli.manifests import read_manifest
 from keras_mm.data import DEFAULT_SAMPLE_RATE
-from keras_mm.data import Manifest
 from keras_mm.data import ManifestError
 from keras_mm.data import Preprocessor
 from keras_mm.data import build_vocabulary
-from keras_mm.data import demo_manifest
 from keras_mm.data import learn_class_names
 from keras_mm.data import suggest_lengths
 from keras_mm.export import staging_directory
@@ -25,9 +25,7 @@ VALIDATION_FRACTION = 0.2
 def add_train_parser(sub):
     p = sub.add_parser("train", help="Train a zoo model on a manifest.")
     p.add_argument("--model", required=True, help="A name from `list`.")
-    p.add_argument(
-        "--data", default="demo", help="A CSV/JSONL manifest, or `demo`."
-    )
+    p.add_argument("--data", default="demo", help=DATA_HELP)
     p.add_argument(
         "--val", help="Validation manifest (default: hold out 20%%)."
     )
@@ -64,18 +62,10 @@ def default_epochs(num_rows, batch_size, steps=600):
     return int(min(max(10, -(-steps // steps_per_epoch)), 100))
 
 
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
 def _manifests(args):
-    if args.data == "demo":
-        log("Preparing the demo dataset (generated once, then cached)...")
-        manifest = Manifest.read(demo_manifest())
-    else:
-        manifest = Manifest.read(args.data)
+    manifest = read_manifest(args.data)
     if args.val:
-        return manifest, Manifest.read(args.val)
+        return manifest, read_manifest(args.val)
     return manifest.split(VALIDATION_FRACTION, args.seed)
 
 

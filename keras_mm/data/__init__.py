@@ -2,6 +2,7 @@
 
 from keras_mm.data.demo import demo_classes
 from keras_mm.data.demo import demo_manifest
+from keras_mm.data.demo import demo_tasks
 from keras_mm.data.demo import make_demo_dataset
 from keras_mm.data.labels import encode_labels
 from keras_mm.data.labels import learn_class_names
@@ -20,6 +21,7 @@ __all__ = [
     "build_vocabulary",
     "demo_classes",
     "demo_manifest",
+    "demo_tasks",
     "encode_labels",
     "learn_class_names",
     "make_demo_dataset",

@@ -1,16 +1,20 @@
+"""Embedded demo datasets: procedural images, tones and sentences."""
+
 import csv
 import os
 import pathlib
 import shutil
 import tempfile
-import wave
 
 import numpy as np
 import tensorflow as tf
 
-SAMPLE_RATE = 8000
-IMAGE_SIZE = 64
-SHAPES = ("circle", "square")
+from keras_mm.data.demo_media import draw_shape
+from keras_mm.data.demo_media import sentence
+from keras_mm.data.demo_media import tone
+from keras_mm.data.demo_media import write_wav
+
+VERSION = 2
 PITCHES = {"low": (200.0, 450.0), "high": (1100.0, 2400.0)}
 MOODS = {
     "calm": ("calm", "quiet", "gentle", "peaceful", "sleepy", "soft"),
@@ -19,82 +23,135 @@ MOODS = {
 NOUNS = ("cat", "dog", "bird", "robot", "child", "river", "train", "crowd")
 VERBS = ("waits", "moves", "sits", "looks", "runs", "turns", "stays")
 DETERMINERS = ("a", "the", "this", "one", "that")
-VERSION = 1
+
+# The redundant and relation tasks: three objects, each with a tone band
+# and several words that name it.
+OBJECTS = {
+    "circle": ((200.0, 450.0), ("circle", "ring", "disc", "ball")),
+    "square": ((650.0, 1000.0), ("square", "box", "block", "tile")),
+    "triangle": ((1400.0, 2400.0), ("triangle", "wedge", "pyramid", "spike")),
+}
+ADJECTIVES = ("", "", "red", "blue", "green", "small", "big", "bright")
+ENDINGS = ("", "appears", "is shown", "sits here", "stands out")
+# How often each modality shows a wrong object in the redundant task.
+NOISE = {"image": 0.15, "audio": 0.25, "text": 0.35}
+
+TASKS = {
+    "factorial": (
+        "label = shape x pitch x mood (8 classes): every modality is needed",
+        ("image", "audio", "text"),
+    ),
+    "redundant": (
+        "label = object (3 classes), shown by every modality, each one "
+        f"wrong on some rows (image {NOISE['image']:.0%}, audio "
+        f"{NOISE['audio']:.0%}, text {NOISE['text']:.0%})",
+        ("image", "audio", "text"),
+    ),
+    "relation": (
+        "label = whether the text names the object in the image "
+        "(match / mismatch): neither modality alone says anything",
+        ("image", "text"),
+    ),
+}
 
 
-def demo_classes():
-    """Class names of the demo data: `shape_pitch_mood`, 8 in all."""
-    return [
-        f"{shape}_{pitch}_{mood}"
-        for shape in SHAPES
-        for pitch in PITCHES
-        for mood in MOODS
-    ]
+def demo_tasks():
+    """Return `{task: description}` for the demo datasets."""
+    return {task: description for task, (description, _) in TASKS.items()}
 
 
-def make_demo_dataset(directory, num_samples=2400, seed=0):
-    """Write the procedural image + audio + text demo dataset.
+def demo_classes(task="factorial"):
+    """Class names of a demo task, in sorted order."""
+    if task == "factorial":
+        return sorted(
+            f"{s}_{p}_{m}"
+            for s in ("circle", "square")
+            for p in PITCHES
+            for m in MOODS
+        )
+    if task == "redundant":
+        return sorted(OBJECTS)
+    if task == "relation":
+        return ["match", "mismatch"]
+    raise ValueError(_unknown(task))
 
-    Each sample shows a circle or a square (image), plays a low or a high
-    tone (audio) and has a calm or an angry sentence (text). The label
-    names all three (`circle_high_calm`, ...), so any one modality alone can
-    reach at most 25% accuracy, any two 50%, and all three 100%.
+
+def make_demo_dataset(directory, num_samples=2400, seed=0, task="factorial"):
+    """Write a procedural demo dataset and its manifest.
+
+    Three tasks (see `demo_tasks()`), all deterministic given `seed`:
+
+    - `"factorial"`: a circle or a square (image), a low or a high tone
+      (audio) and a calm or an angry sentence (text). The label names all
+      three (`circle_high_calm`, ...), so any one modality alone reaches at
+      most 25% accuracy, any two 50%, and all three 100%.
+    - `"redundant"`: one of three objects, shown as a shape, played as a
+      tone in its band and named in a sentence. Each modality shows a
+      random wrong object on some rows (`NOISE`), independently, so every
+      modality alone is informative but noisy and together they vote.
+    - `"relation"`: an image of a shape and a sentence naming a shape; the
+      label is `match` when they agree. No audio column.
 
     Args:
-        directory: str or `pathlib.Path`. Folder to write; `manifest.csv`
-            plus `images/*.png` and `audio/*.wav`.
-        num_samples: int. Number of samples.
-        seed: int. Random seed; the output is deterministic.
+        directory: str or `pathlib.Path`. Folder to write: `manifest.csv`,
+            `images/*.png` and (except for `"relation"`) `audio/*.wav`.
+        num_samples: int. Number of rows.
+        seed: int. Random seed.
+        task: str. One of `demo_tasks()`.
 
     Returns:
         The path of `manifest.csv`.
     """
+    if task not in TASKS:
+        raise ValueError(_unknown(task))
+    columns = TASKS[task][1]
     directory = pathlib.Path(directory)
     (directory / "images").mkdir(parents=True, exist_ok=True)
-    (directory / "audio").mkdir(exist_ok=True)
+    if "audio" in columns:
+        (directory / "audio").mkdir(exist_ok=True)
     rng = np.random.default_rng(seed)
+    sample = {
+        "factorial": _factorial,
+        "redundant": _redundant,
+        "relation": _relation,
+    }[task]
     rows = []
     for i in range(num_samples):
-        shape = SHAPES[rng.integers(len(SHAPES))]
-        pitch = list(PITCHES)[rng.integers(len(PITCHES))]
-        mood = list(MOODS)[rng.integers(len(MOODS))]
-        image_path = f"images/{i:05d}.png"
-        audio_path = f"audio/{i:05d}.wav"
-        png = tf.io.encode_png(_draw(shape, rng))
-        (directory / image_path).write_bytes(png.numpy())
-        _write_wav(directory / audio_path, _tone(PITCHES[pitch], rng))
-        rows.append(
-            {
-                "image": image_path,
-                "audio": audio_path,
-                "text": _sentence(mood, rng),
-                "label": f"{shape}_{pitch}_{mood}",
-            }
-        )
+        shape, band, text, label = sample(rng)
+        row = {"image": f"images/{i:05d}.png", "text": text, "label": label}
+        png = tf.io.encode_png(draw_shape(shape, rng))
+        (directory / row["image"]).write_bytes(png.numpy())
+        if band is not None:
+            row["audio"] = f"audio/{i:05d}.wav"
+            write_wav(directory / row["audio"], tone(band, rng))
+        rows.append(row)
     manifest = directory / "manifest.csv"
     with open(manifest, "w", newline="") as f:
-        writer = csv.DictWriter(f, ["image", "audio", "text", "label"])
+        writer = csv.DictWriter(f, [*columns, "label"])
         writer.writeheader()
         writer.writerows(rows)
     return manifest
 
 
-def demo_manifest(num_samples=2400, seed=0, cache_dir=None):
-    """Return the demo manifest's path, generating the data on first use.
+def demo_manifest(num_samples=2400, seed=0, cache_dir=None, task="factorial"):
+    """Return a demo manifest's path, generating the data on first use.
 
     The data is cached under `cache_dir` (default `$KERAS_MM_HOME`, else
     `~/.keras_mm`) and written to a temporary folder first, so an
     interrupted run never leaves a partial dataset behind.
     """
+    if task not in TASKS:
+        raise ValueError(_unknown(task))
     root = pathlib.Path(
         cache_dir or os.environ.get("KERAS_MM_HOME", "~/.keras_mm")
     ).expanduser()
-    target = root / f"demo-v{VERSION}-n{num_samples}-s{seed}"
+    prefix = "demo" if task == "factorial" else f"demo-{task}"
+    target = root / f"{prefix}-v{VERSION}-n{num_samples}-s{seed}"
     if not (target / "manifest.csv").is_file():
         root.mkdir(parents=True, exist_ok=True)
         staging = pathlib.Path(tempfile.mkdtemp(dir=root, prefix=".demo-"))
         try:
-            make_demo_dataset(staging, num_samples, seed)
+            make_demo_dataset(staging, num_samples, seed, task)
             if not target.exists():
                 staging.rename(target)
         finally:
@@ -102,47 +159,50 @@ def demo_manifest(num_samples=2400, seed=0, cache_dir=None):
     return target / "manifest.csv"
 
 
-def _draw(shape, rng):
-    size = IMAGE_SIZE
-    image = rng.uniform(0, 60, (size, size, 3))
-    image += rng.normal(0, 12, (size, size, 3))
-    radius = rng.uniform(9, 18)
-    cy, cx = rng.uniform(radius + 2, size - radius - 2, 2)
-    yy, xx = np.mgrid[:size, :size]
-    if shape == "circle":
-        inside = (yy - cy) ** 2 + (xx - cx) ** 2 <= radius**2
-    else:
-        half = radius * 0.85
-        inside = (abs(yy - cy) <= half) & (abs(xx - cx) <= half)
-    image[inside] = rng.uniform(110, 255, 3)
-    return np.clip(image, 0, 255).astype("uint8")
+def _pick(options, rng):
+    options = list(options)
+    return options[rng.integers(len(options))]
 
 
-def _tone(band, rng):
-    t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
-    frequency = rng.uniform(*band)
-    start, length = rng.uniform(0, 0.4), rng.uniform(0.4, 0.6)
-    envelope = ((t >= start) & (t < start + length)).astype("float64")
-    wave_ = rng.uniform(0.3, 0.8) * np.sin(2 * np.pi * frequency * t)
-    return wave_ * envelope + rng.normal(0, 0.03, t.shape)
-
-
-def _write_wav(path, signal):
-    pcm = (np.clip(signal, -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as f:
-        f.setnchannels(1)
-        f.setsampwidth(2)
-        f.setframerate(SAMPLE_RATE)
-        f.writeframes(pcm.tobytes())
-
-
-def _sentence(mood, rng):
+def _factorial(rng):
+    shape = _pick(("circle", "square"), rng)
+    pitch = _pick(PITCHES, rng)
+    mood = _pick(MOODS, rng)
     words = [
-        DETERMINERS[rng.integers(len(DETERMINERS))],
-        MOODS[mood][rng.integers(len(MOODS[mood]))],
-        NOUNS[rng.integers(len(NOUNS))],
-        VERBS[rng.integers(len(VERBS))],
+        _pick(DETERMINERS, rng),
+        _pick(MOODS[mood], rng),
+        _pick(NOUNS, rng),
+        _pick(VERBS, rng),
     ]
     if rng.random() < 0.5:
-        words.insert(1, ("very", "rather", "quite")[rng.integers(3)])
-    return " ".join(words)
+        words.insert(1, _pick(("very", "rather", "quite"), rng))
+    return shape, PITCHES[pitch], " ".join(words), f"{shape}_{pitch}_{mood}"
+
+
+def _caption(name, rng):
+    return sentence(
+        (("a", "the", "one"), ADJECTIVES, OBJECTS[name][1], ENDINGS), rng
+    )
+
+
+def _redundant(rng):
+    label = _pick(OBJECTS, rng)
+    shown = {}
+    for modality, noise in NOISE.items():
+        wrong = rng.random() < noise
+        others = [name for name in OBJECTS if name != label]
+        shown[modality] = _pick(others, rng) if wrong else label
+    text = _caption(shown["text"], rng)
+    return shown["image"], OBJECTS[shown["audio"]][0], text, label
+
+
+def _relation(rng):
+    shape = _pick(OBJECTS, rng)
+    match = rng.random() < 0.5
+    named = shape if match else _pick([n for n in OBJECTS if n != shape], rng)
+    label = "match" if match else "mismatch"
+    return shape, None, _caption(named, rng), label
+
+
+def _unknown(task):
+    return f"Unknown demo task '{task}'. Available: {', '.join(TASKS)}"
