@@ -1,7 +1,7 @@
 """Compare every fusion method on the demo data with one budget and seed.
 
 Usage: python benchmarks/fusion_compare.py [--task redundant]
-           [--samples 2400] [--epochs 8] [--out benchmarks/results]
+           [--samples 2400] [--epochs 12] [--out benchmarks/results]
 
 Trains `multimodal_classifier` with each fusion method, without and with
 ModalityDropout, on a demo task (default `redundant`: every modality names
@@ -26,6 +26,7 @@ from keras_mm.data import demo_manifest
 from keras_mm.data import demo_tasks
 from keras_mm.data import learn_class_names
 from keras_mm.fusion import list_fusions
+from keras_mm.modalities import MODALITIES
 from keras_mm.training import train
 
 
@@ -34,7 +35,8 @@ def prepare(num_samples, task="redundant", seed=0):
     train_rows, val_rows = manifest.split(0.25, seed=seed)
     class_names = learn_class_names(train_rows)
     vocabulary = build_vocabulary(train_rows.column("text"))
-    return train_rows, val_rows, class_names, vocabulary
+    modalities = tuple(m for m in MODALITIES if m in manifest.columns)
+    return train_rows, val_rows, class_names, vocabulary, modalities
 
 
 def run(
@@ -47,10 +49,11 @@ def run(
     learning_rate=1e-3,
 ):
     """Train one fusion; return its row of results as a dict."""
-    train_rows, val_rows, class_names, vocabulary = data
+    train_rows, val_rows, class_names, vocabulary, modalities = data
     keras.utils.set_random_seed(seed)
     model = zoo.build(
         "multimodal_classifier",
+        modalities=modalities,
         fusion=fusion,
         num_classes=len(class_names),
         vocabulary_size=len(vocabulary) + 2,
@@ -94,20 +97,26 @@ def _removed(rows):
     ]
 
 
+def mean_loss(row):
+    """Mean accuracy lost when one modality is removed."""
+    removed = [row[k] for k in row if k.startswith("without_")]
+    return row["accuracy"] - sum(removed) / len(removed)
+
+
 def markdown(rows):
     removed = _removed(rows)
     header = (
         "| fusion | modality dropout | params | train samples/s | accuracy | "
         + " | ".join(f"without {m}" for m in removed)
-        + " |\n|"
-        + "---|" * (5 + len(removed))
+        + " | mean loss without one |\n|"
+        + "---|" * (6 + len(removed))
         + "\n"
     )
     lines = [
         f"| {r['fusion']} | {r['modality_dropout']:.2f} | {r['params']:,} "
         f"| {r['samples_per_second']:.0f} | {r['accuracy']:.3f} | "
         + " | ".join(f"{r[f'without_{m}']:.3f}" for m in removed)
-        + " |"
+        + f" | {mean_loss(r):.3f} |"
         for r in rows
     ]
     return header + "\n".join(lines) + "\n"
@@ -142,8 +151,9 @@ def plot(rows, path, chance):
         ax.set_title(f"modality dropout {rate:.2f}")
         ax.axhline(chance, color="gray", ls="--", lw=1, label="chance")
     axes[0][0].set_ylabel("validation accuracy")
-    axes[0][-1].legend(fontsize=8)
-    fig.tight_layout()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=len(labels))
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -152,9 +162,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--task", default="redundant", choices=demo_tasks())
     parser.add_argument("--samples", type=int, default=2400)
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
-    parser.add_argument("--modality-dropout", type=float, default=0.3)
+    parser.add_argument("--modality-dropout", type=float, default=0.5)
     parser.add_argument("--fusions", nargs="*", default=list_fusions())
     parser.add_argument("--out", default="benchmarks/results")
     args = parser.parse_args()

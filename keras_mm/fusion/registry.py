@@ -24,6 +24,14 @@ FUSIONS = {
         "decision level: learned weighted mean of per-modality predictions",
         lambda dim, ml: LateFusion("weighted", ml, name="fusion"),
     ),
+    "late_mean": (
+        "decision level: plain mean of per-modality predictions",
+        lambda dim, ml: LateFusion("mean", ml, name="fusion"),
+    ),
+    "late_product": (
+        "decision level: product of experts (renormalized geometric mean)",
+        lambda dim, ml: LateFusion("product", ml, name="fusion"),
+    ),
     "gated": (
         "complementary: per-sample softmax gates over modalities",
         lambda dim, _: GatedFusion(dim, name="fusion"),

@@ -55,9 +55,10 @@ def train(
     learning_rate=1e-3,
     jit_compile="auto",
     multi_label=False,
-    patience=5,
+    patience=10,
     out_dir=None,
     verbose=None,
+    callbacks=None,
 ):
     """Compile and fit a classifier with early stopping and checkpoints.
 
@@ -79,12 +80,15 @@ def train(
         out_dir: str or None. Folder for the checkpoint and history.
         verbose: int or None. Keras verbosity; by default a progress bar on
             a terminal and one line per epoch otherwise.
+        callbacks: list or None. More Keras callbacks, run after the
+            built-in ones.
 
     Returns:
         The `keras.callbacks.History` of the run.
     """
     compile_model(model, multi_label, learning_rate, jit_compile)
     monitor = "val_loss" if validation_data is not None else "loss"
+    user_callbacks = list(callbacks or [])
     callbacks = [
         keras.callbacks.EarlyStopping(
             monitor, patience=patience, restore_best_weights=True
@@ -108,7 +112,7 @@ def train(
         train_data,
         validation_data=validation_data,
         epochs=epochs,
-        callbacks=callbacks,
+        callbacks=callbacks + user_callbacks,
         verbose=verbose,
         shuffle=False,  # The dataset shuffles itself.
     )

@@ -6,11 +6,18 @@ import sys
 
 import pytest
 
+from keras_mm.cli import manifests
 from keras_mm.cli.main import main
 from keras_mm.cli.train import default_epochs
 from keras_mm.data import Manifest
+from keras_mm.data import demo_manifest
 from keras_mm.data import make_demo_dataset
 from tests.data.media import write_csv
+
+
+def cli(command, **paths):
+    """Run `keras-mm` on a command line with `{name}` path placeholders."""
+    return main(command.format(**paths).split())
 
 
 @pytest.fixture(scope="module")
@@ -22,22 +29,11 @@ def demo(tmp_path_factory):
 @pytest.fixture(scope="module")
 def trained(demo, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "model"
-    code = main(
-        [
-            "train",
-            "--model",
-            "multimodal_classifier",
-            "--data",
-            str(demo),
-            "--epochs",
-            "2",
-            "--batch-size",
-            "16",
-            "--out",
-            str(out),
-        ]
+    command = (
+        "train --model multimodal_classifier --data {demo} --epochs 2 "
+        "--batch-size 16 --out {out}"
     )
-    assert code == 0
+    assert cli(command, demo=demo, out=out) == 0
     return out
 
 
@@ -59,10 +55,7 @@ def test_train_writes_the_bundle(trained):
 
 
 def test_evaluate_prints_one_json_line(trained, demo, capsys):
-    assert (
-        main(["evaluate", "--model-dir", str(trained), "--data", str(demo)])
-        == 0
-    )
+    assert cli("evaluate --model-dir {m} --data {d}", m=trained, d=demo) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1
     metrics = json.loads(lines[0])
@@ -70,9 +63,7 @@ def test_evaluate_prints_one_json_line(trained, demo, capsys):
 
 
 def test_predict_writes_one_csv_row_per_manifest_row(trained, demo, capsys):
-    assert (
-        main(["predict", "--model-dir", str(trained), "--data", str(demo)]) == 0
-    )
+    assert cli("predict --model-dir {m} --data {d}", m=trained, d=demo) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == len(Manifest.read(demo))
     assert [int(row["row"]) for row in rows] == list(range(1, len(rows) + 1))
@@ -84,8 +75,7 @@ def test_predict_writes_one_csv_row_per_manifest_row(trained, demo, capsys):
 
 def test_export_writes_a_saved_model(trained, tmp_path, capsys):
     out = tmp_path / "exported"
-    code = main(["export", "--model-dir", str(trained), "--out", str(out)])
-    assert code == 0
+    assert cli("export --model-dir {m} --out {out}", m=trained, out=out) == 0
     assert (out / "saved_model" / "saved_model.pb").is_file()
     assert (out / "model.keras").is_file()
     assert "saved_model_cli show" in capsys.readouterr().out
@@ -99,26 +89,13 @@ def test_binary_labels_get_a_sigmoid_head(demo, tmp_path, capsys):
             row[column] = str(demo.parent / row[column])
     manifest = write_csv(tmp_path / "binary.csv", binary)
     out = tmp_path / "binary"
-    code = main(
-        [
-            "train",
-            "--model",
-            "multimodal_classifier",
-            "--data",
-            str(manifest),
-            "--val",
-            str(manifest),
-            "--epochs",
-            "1",
-            "--out",
-            str(out),
-        ]
+    command = (
+        "train --model multimodal_classifier --data {d} --val {d} "
+        "--epochs 1 --out {out}"
     )
-    assert code == 0
+    assert cli(command, d=manifest, out=out) == 0
     capsys.readouterr()
-    assert (
-        main(["predict", "--model-dir", str(out), "--data", str(manifest)]) == 0
-    )
+    assert cli("predict --model-dir {out} --data {d}", out=out, d=manifest) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert {row["label"] for row in rows} <= {"circle", "square"}
     config = json.loads((out / "preprocessing.json").read_text())
@@ -128,20 +105,8 @@ def test_binary_labels_get_a_sigmoid_head(demo, tmp_path, capsys):
 def test_train_on_the_embedded_demo(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("KERAS_MM_HOME", str(tmp_path / "home"))
     out = tmp_path / "demo_model"
-    code = main(
-        [
-            "train",
-            "--model",
-            "multimodal_classifier",
-            "--data",
-            "demo",
-            "--epochs",
-            "1",
-            "--out",
-            str(out),
-        ]
-    )
-    assert code == 0
+    command = "train --model multimodal_classifier --epochs 1 --out {out}"
+    assert cli(command, out=out) == 0
     assert "Validation accuracy" in capsys.readouterr().out
     assert (
         len(
@@ -155,35 +120,20 @@ def test_train_on_the_embedded_demo(tmp_path, monkeypatch, capsys):
     "args, message",
     [
         (
-            ["train", "--model", "nope", "--data", "{demo}", "--out", "{tmp}"],
+            "train --model nope --data {demo} --out {tmp}/x",
             "Unknown model 'nope'",
         ),
         (
-            [
-                "train",
-                "--model",
-                "seed004_attention",
-                "--data",
-                "{tmp}/no.csv",
-                "--out",
-                "{tmp}/x",
-            ],
+            "train --model seed004_attention --data {tmp}/no.csv --out {tmp}/x",
             "Manifest not found",
         ),
         (
-            ["evaluate", "--model-dir", "{tmp}", "--data", "{demo}"],
-            "No model.keras",
+            "train --model seed004_attention --data demo:nope --out {tmp}/x",
+            "Unknown demo data 'demo:nope'. Available: demo:factorial",
         ),
+        ("evaluate --model-dir {tmp} --data {demo}", "No model.keras"),
         (
-            [
-                "train",
-                "--model",
-                "seed004_attention",
-                "--data",
-                "{textless}",
-                "--out",
-                "{tmp}/x",
-            ],
+            "train --model seed004_attention --data {textless} --out {tmp}/x",
             "no ['text'] column",
         ),
     ],
@@ -193,8 +143,7 @@ def test_errors_are_one_line(args, message, demo, tmp_path, capsys):
     for row in rows:
         del row["text"]
     textless = write_csv(demo.parent / "textless.csv", rows)
-    args = [a.format(demo=demo, tmp=tmp_path, textless=textless) for a in args]
-    assert main(args) == 1
+    assert cli(args, demo=demo, tmp=tmp_path, textless=textless) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("keras-mm: error: ")
     assert message in err[-1]
@@ -228,122 +177,77 @@ def test_default_epochs_give_enough_steps(rows, expected):
 
 def test_train_with_a_named_fusion(demo, tmp_path, capsys):
     out = tmp_path / "gated"
-    code = main(
-        [
-            "train",
-            "--model",
-            "multimodal_classifier",
-            "--fusion",
-            "gated",
-            "--data",
-            str(demo),
-            "--epochs",
-            "1",
-            "--out",
-            str(out),
-        ]
+    command = (
+        "train --model multimodal_classifier --fusion gated --data {demo} "
+        "--epochs 1 --out {out}"
     )
-    assert code == 0
+    assert cli(command, demo=demo, out=out) == 0
     assert (out / "saved_model" / "saved_model.pb").is_file()
 
 
 def test_fusion_needs_a_model_that_takes_one(demo, tmp_path, capsys):
-    code = main(
-        [
-            "train",
-            "--model",
-            "seed004_attention",
-            "--fusion",
-            "gated",
-            "--data",
-            str(demo),
-            "--out",
-            str(tmp_path / "x"),
-        ]
+    command = (
+        "train --model seed004_attention --fusion gated --data {demo} "
+        "--out {tmp}/x"
     )
-    assert code == 1
+    assert cli(command, demo=demo, tmp=tmp_path) == 1
     assert "does not take --fusion" in capsys.readouterr().err
 
 
-def test_list_shows_models_and_fusions(capsys):
+def test_list_shows_models_fusions_and_demo_tasks(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    for name in ("seed004_attention", "low_rank", "bilinear", "late"):
+    for name in (
+        "seed004_attention",
+        "low_rank",
+        "bilinear",
+        "late_product",
+        "demo:redundant",
+        "demo:relation",
+    ):
         assert name in out
+
+
+def test_demo_tasks_are_read_by_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_MM_HOME", str(tmp_path))
+    # 2400 rows by default; a small one is enough here.
+    monkeypatch.setattr(
+        manifests,
+        "demo_manifest",
+        lambda task: demo_manifest(12, task=task),
+    )
+    relation = manifests.read_manifest("demo:relation")
+    assert relation.columns == {"image", "text", "label"}
+    assert len(manifests.read_manifest("demo")) == 12
+    assert {r["label"] for r in relation.rows} <= {"match", "mismatch"}
 
 
 def test_modality_dropout_and_drop_modality(demo, tmp_path, capsys):
     out = tmp_path / "robust"
-    code = main(
-        [
-            "train",
-            "--model",
-            "multimodal_classifier",
-            "--modality-dropout",
-            "0.3",
-            "--data",
-            str(demo),
-            "--epochs",
-            "1",
-            "--out",
-            str(out),
-        ]
+    command = (
+        "train --model multimodal_classifier --modality-dropout 0.3 "
+        "--data {demo} --epochs 1 --out {out}"
     )
-    assert code == 0
+    assert cli(command, demo=demo, out=out) == 0
     capsys.readouterr()
-    args = ["evaluate", "--model-dir", str(out), "--data", str(demo)]
-    assert main(args + ["--drop-modality", "image"]) == 0
+    evaluate = "evaluate --model-dir {out} --data {demo} --drop-modality image"
+    assert cli(evaluate, out=out, demo=demo) == 0
     without_image = json.loads(capsys.readouterr().out)
     assert 0.0 <= without_image["accuracy"] <= 1.0
-    assert (
-        main(
-            [
-                "predict",
-                "--model-dir",
-                str(out),
-                "--data",
-                str(demo),
-                "--drop-modality",
-                "audio",
-                "--drop-modality",
-                "text",
-            ]
-        )
-        == 0
+    predict = (
+        "predict --model-dir {out} --data {demo} "
+        "--drop-modality audio --drop-modality text"
     )
+    assert cli(predict, out=out, demo=demo) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == len(Manifest.read(demo))
 
 
 def test_drop_modality_needs_a_presence_input(demo, tmp_path, capsys):
     out = tmp_path / "seed"
-    assert (
-        main(
-            [
-                "train",
-                "--model",
-                "seed000_concat",
-                "--data",
-                str(demo),
-                "--epochs",
-                "1",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    train = "train --model seed000_concat --data {demo} --epochs 1 --out {out}"
+    assert cli(train, demo=demo, out=out) == 0
     capsys.readouterr()
-    code = main(
-        [
-            "evaluate",
-            "--model-dir",
-            str(out),
-            "--data",
-            str(demo),
-            "--drop-modality",
-            "image",
-        ]
-    )
-    assert code == 1
+    evaluate = "evaluate --model-dir {out} --data {demo} --drop-modality image"
+    assert cli(evaluate, out=out, demo=demo) == 1
     assert "no 'presence' input" in capsys.readouterr().err

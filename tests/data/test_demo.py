@@ -6,24 +6,78 @@ from keras_mm import zoo
 from keras_mm.data import Manifest
 from keras_mm.data import Preprocessor
 from keras_mm.data import build_vocabulary
+from keras_mm.data import demo
 from keras_mm.data import demo_classes
 from keras_mm.data import demo_manifest
+from keras_mm.data import demo_tasks
 from keras_mm.data import learn_class_names
 from keras_mm.data import make_demo_dataset
+from keras_mm.data.demo import NOISE
+from keras_mm.data.demo import OBJECTS
 from keras_mm.training import train
 
 
-def test_demo_is_deterministic_and_cached(tmp_path):
-    a = make_demo_dataset(tmp_path / "a", num_samples=12, seed=3)
-    b = make_demo_dataset(tmp_path / "b", num_samples=12, seed=3)
+@pytest.mark.parametrize("task", demo_tasks())
+def test_demo_is_deterministic_and_cached(task, tmp_path):
+    a = make_demo_dataset(tmp_path / "a", num_samples=12, seed=3, task=task)
+    b = make_demo_dataset(tmp_path / "b", num_samples=12, seed=3, task=task)
     assert a.read_text() == b.read_text()
-    for name in ("images/00005.png", "audio/00005.wav"):
-        assert (a.parent / name).read_bytes() == (b.parent / name).read_bytes()
-    path = demo_manifest(12, seed=3, cache_dir=tmp_path / "cache")
+    manifest = Manifest.read(a)
+    for name in ("image", "audio"):
+        if name in manifest.columns:
+            path = manifest.rows[5][name]
+            assert (a.parent / path).read_bytes() == (
+                b.parent / path
+            ).read_bytes()
+    assert ("audio" in manifest.columns) == (task != "relation")
+    cache = tmp_path / "cache"
+    path = demo_manifest(12, seed=3, cache_dir=cache, task=task)
     assert path.read_text() == a.read_text()
-    assert demo_manifest(12, seed=3, cache_dir=tmp_path / "cache") == path
+    assert demo_manifest(12, seed=3, cache_dir=cache, task=task) == path
     labels = {row["label"] for row in Manifest.read(path).rows}
-    assert labels <= set(demo_classes())
+    assert labels <= set(demo_classes(task))
+
+
+def test_unknown_demo_task_is_named(tmp_path):
+    with pytest.raises(ValueError, match="Unknown demo task 'nope'"):
+        demo_manifest(12, cache_dir=tmp_path, task="nope")
+
+
+def _named(text):
+    """The object a demo sentence names."""
+    words = set(text.split())
+    (name,) = [
+        n for n, (_, synonyms) in OBJECTS.items() if words & set(synonyms)
+    ]
+    return name
+
+
+def test_redundant_modalities_are_wrong_at_their_noise_rates():
+    rng = np.random.default_rng(0)
+    draws = [demo._redundant(rng) for _ in range(4000)]
+    wrong = {
+        "image": np.mean([shape != label for shape, _, _, label in draws]),
+        "audio": np.mean(
+            [band != OBJECTS[label][0] for _, band, _, label in draws]
+        ),
+        "text": np.mean([_named(text) != label for _, _, text, label in draws]),
+    }
+    for modality, rate in wrong.items():
+        assert abs(rate - NOISE[modality]) < 0.03, (modality, rate)
+
+
+def test_relation_label_is_independent_of_each_modality():
+    rng = np.random.default_rng(0)
+    draws = [demo._relation(rng) for _ in range(6000)]
+    for name in OBJECTS:
+        shown = [label for shape, _, _, label in draws if shape == name]
+        said = [label for _, _, text, label in draws if _named(text) == name]
+        for labels in (shown, said):
+            assert abs(np.mean(np.array(labels) == "match") - 0.5) < 0.04
+    assert all(
+        (shape == _named(text)) == (label == "match")
+        for shape, _, text, label in draws
+    )
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +87,32 @@ def demo_split(tmp_path_factory):
     return manifest.split(0.25, seed=0)
 
 
-def _accuracy(modalities, train_manifest, val_manifest):
+class StopAtAccuracy(keras.callbacks.Callback):
+    def __init__(self, accuracy):
+        super().__init__()
+        self.accuracy = accuracy
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs["val_accuracy"] >= self.accuracy:
+            self.model.stop_training = True
+
+
+def _accuracy(
+    modalities,
+    train_manifest,
+    val_manifest,
+    fusion="concat",
+    epochs=12,
+    learning_rate=3e-3,
+    stop_at=None,
+):
     keras.utils.set_random_seed(0)
     class_names = learn_class_names(train_manifest)
     vocabulary = build_vocabulary(train_manifest.column("text"))
     model = zoo.build(
         "multimodal_classifier",
         modalities=modalities,
+        fusion=fusion,
         num_classes=len(class_names),
         vocabulary_size=len(vocabulary) + 2,
         image_shape=(32, 32, 3),
@@ -51,10 +124,11 @@ def _accuracy(modalities, train_manifest, val_manifest):
         model,
         pre.dataset(train_manifest, shuffle=True, seed=0),
         val,
-        epochs=12,
-        learning_rate=3e-3,
-        patience=12,
+        epochs=epochs,
+        learning_rate=learning_rate,
+        patience=epochs,
         verbose=0,
+        callbacks=[StopAtAccuracy(stop_at)] if stop_at else None,
     )
     return model.evaluate(val, return_dict=True, verbose=0)["accuracy"]
 
@@ -71,3 +145,20 @@ def test_fusion_beats_every_single_modality(demo_split):
     assert max(single.values()) < 0.4
     assert fused > max(single.values()) + 0.35
     assert np.isfinite(fused)
+
+
+def test_a_relation_between_modalities_is_learnable(tmp_path):
+    # Whether the text names the shown shape: neither modality alone says
+    # anything (see above). Training sits at chance for several epochs
+    # before it finds the relation, hence the budget.
+    manifest = make_demo_dataset(tmp_path, 2400, seed=1, task="relation")
+    train_manifest, val_manifest = Manifest.read(manifest).split(0.25, seed=0)
+    accuracy = _accuracy(
+        ("image", "text"),
+        train_manifest,
+        val_manifest,
+        epochs=30,
+        learning_rate=1e-3,
+        stop_at=0.95,
+    )
+    assert accuracy > 0.9
