@@ -46,6 +46,13 @@ def add_train_parser(sub):
         help="Drop whole modalities at this rate while training, so the "
         "model copes with missing ones (multimodal_classifier).",
     )
+    p.add_argument(
+        "--patience",
+        type=int,
+        default=10,
+        help="Stop after this many epochs without a better validation "
+        "loss; the best weights are kept.",
+    )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument(
@@ -154,6 +161,7 @@ def run_train(args):
             epochs=epochs,
             learning_rate=args.learning_rate,
             jit_compile=args.jit_compile,
+            patience=args.patience,
             out_dir=staging,
         )
         metrics = model.evaluate(val_data, return_dict=True, verbose=0)

@@ -9,6 +9,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
+from keras_mm.data.demo_captions import captioned_scene
 from keras_mm.data.demo_media import draw_shape
 from keras_mm.data.demo_media import sentence
 from keras_mm.data.demo_media import tone
@@ -52,6 +53,11 @@ TASKS = {
         "(match / mismatch): neither modality alone says anything",
         ("image", "text"),
     ),
+    "captions": (
+        "scenes of one or two coloured shapes, each with a caption naming "
+        "their colour, shape and position (captioning and retrieval)",
+        ("image", "caption"),
+    ),
 }
 
 
@@ -73,6 +79,8 @@ def demo_classes(task="factorial"):
         return sorted(OBJECTS)
     if task == "relation":
         return ["match", "mismatch"]
+    if task == "captions":
+        return []
     raise ValueError(_unknown(task))
 
 
@@ -94,6 +102,8 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, task="factorial"):
       combination; this is the data where `ModalityDropout` shows.
     - `"relation"`: an image of a shape and a sentence naming a shape; the
       label is `match` when they agree. No audio column.
+    - `"captions"`: scenes of one or two coloured shapes with a `caption`
+      column (`"a red circle on the left"`) and no label.
 
     Args:
         directory: str or `pathlib.Path`. Folder to write: `manifest.csv`,
@@ -114,15 +124,16 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, task="factorial"):
         (directory / "audio").mkdir(exist_ok=True)
     rng = np.random.default_rng(seed)
     sample = {
-        "factorial": _factorial,
-        "redundant": _redundant,
-        "relation": _relation,
+        "factorial": _labelled(_factorial),
+        "redundant": _labelled(_redundant),
+        "relation": _labelled(_relation),
+        "captions": _captions,
     }[task]
     rows = []
     for i in range(num_samples):
-        shape, band, text, label = sample(rng)
-        row = {"image": f"images/{i:05d}.png", "text": text, "label": label}
-        png = tf.io.encode_png(draw_shape(shape, rng))
+        draw, band, row = sample(rng)
+        row["image"] = f"images/{i:05d}.png"
+        png = tf.io.encode_png(draw(rng))
         (directory / row["image"]).write_bytes(png.numpy())
         if band is not None:
             row["audio"] = f"audio/{i:05d}.wav"
@@ -130,7 +141,8 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, task="factorial"):
         rows.append(row)
     manifest = directory / "manifest.csv"
     with open(manifest, "w", newline="") as f:
-        writer = csv.DictWriter(f, [*columns, "label"])
+        labels = [] if task == "captions" else ["label"]
+        writer = csv.DictWriter(f, [*columns, *labels])
         writer.writeheader()
         writer.writerows(rows)
     return manifest
@@ -205,6 +217,22 @@ def _relation(rng):
     named = shape if match else _pick([n for n in OBJECTS if n != shape], rng)
     label = "match" if match else "mismatch"
     return shape, None, _caption(named, rng), label
+
+
+def _labelled(sampler):
+    """Adapt a `(shape, band, text, label)` sampler to the writer's needs."""
+
+    def sample(rng):
+        shape, band, text, label = sampler(rng)
+        row = {"text": text, "label": label}
+        return (lambda rng_: draw_shape(shape, rng_)), band, row
+
+    return sample
+
+
+def _captions(rng):
+    image, caption = captioned_scene(rng)
+    return (lambda _: image), None, {"caption": caption}
 
 
 def _unknown(task):

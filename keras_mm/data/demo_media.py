@@ -14,12 +14,24 @@ def draw_shape(shape, rng):
     `shape` is `"circle"`, `"square"` or `"triangle"`, of random size,
     position and colour.
     """
+    image = background(rng)
+    radius = rng.uniform(9, 18)
+    cy, cx = rng.uniform(radius + 2, IMAGE_SIZE - radius - 2, 2)
+    paint(image, shape, (cy, cx), radius, rng.uniform(110, 255, 3))
+    return np.clip(image, 0, 255).astype("uint8")
+
+
+def background(rng):
+    """A dark noisy float image `(64, 64, 3)` to paint shapes on."""
     size = IMAGE_SIZE
     image = rng.uniform(0, 60, (size, size, 3))
-    image += rng.normal(0, 12, (size, size, 3))
-    radius = rng.uniform(9, 18)
-    cy, cx = rng.uniform(radius + 2, size - radius - 2, 2)
-    yy, xx = np.mgrid[:size, :size]
+    return image + rng.normal(0, 12, (size, size, 3))
+
+
+def paint(image, shape, centre, radius, colour):
+    """Fill `shape` centred at `centre` (row, column) in place."""
+    cy, cx = centre
+    yy, xx = np.mgrid[: image.shape[0], : image.shape[1]]
     if shape == "circle":
         inside = (yy - cy) ** 2 + (xx - cx) ** 2 <= radius**2
     elif shape == "square":
@@ -33,8 +45,7 @@ def draw_shape(shape, rng):
         )
     else:
         raise ValueError(f"Unknown shape '{shape}'.")
-    image[inside] = rng.uniform(110, 255, 3)
-    return np.clip(image, 0, 255).astype("uint8")
+    image[inside] = colour
 
 
 def tone(band, rng):

@@ -14,6 +14,9 @@ from keras_mm.data import learn_class_names
 from keras_mm.data import make_demo_dataset
 from keras_mm.data.demo import NOISE
 from keras_mm.data.demo import OBJECTS
+from keras_mm.data.demo import TASKS
+from keras_mm.data.demo_captions import COLOURS
+from keras_mm.data.demo_captions import captioned_scene
 from keras_mm.training import train
 
 
@@ -29,13 +32,17 @@ def test_demo_is_deterministic_and_cached(task, tmp_path):
             assert (a.parent / path).read_bytes() == (
                 b.parent / path
             ).read_bytes()
-    assert ("audio" in manifest.columns) == (task != "relation")
+    columns = {"image", "audio", "text", "caption", "label"}
+    assert manifest.columns == columns & set(TASKS[task][1]) | (
+        set() if task == "captions" else {"label"}
+    )
     cache = tmp_path / "cache"
     path = demo_manifest(12, seed=3, cache_dir=cache, task=task)
     assert path.read_text() == a.read_text()
     assert demo_manifest(12, seed=3, cache_dir=cache, task=task) == path
-    labels = {row["label"] for row in Manifest.read(path).rows}
-    assert labels <= set(demo_classes(task))
+    if task != "captions":
+        labels = {row["label"] for row in Manifest.read(path).rows}
+        assert labels <= set(demo_classes(task))
 
 
 def test_unknown_demo_task_is_named(tmp_path):
@@ -162,3 +169,16 @@ def test_a_relation_between_modalities_is_learnable(tmp_path):
         stop_at=0.95,
     )
     assert accuracy > 0.9
+
+
+def test_captions_name_the_objects_drawn():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        image, caption = captioned_scene(rng)
+        words = caption.split()
+        assert image.shape == (64, 64, 3) and image.dtype == np.uint8
+        assert words[0] == "a" and words[1] in COLOURS
+        # Pixels of the named colour are there.
+        red, green, blue = COLOURS[words[1]]
+        close = np.abs(image.astype(int) - (red, green, blue)).max(-1) < 40
+        assert close.sum() > 50, caption
