@@ -48,7 +48,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--models", nargs="*", default=zoo.list_models())
+    parser.add_argument(
+        "--models", nargs="*", default=zoo.list_models("classification")
+    )
     args = parser.parse_args()
     print(f"{'model':24s} {'no XLA':>10s} {'XLA':>10s} {'XLA/no':>7s}")
     for name in args.models:

@@ -16,9 +16,10 @@ from keras_mm.fusion import list_fusions
 
 def run_list(args):
     width = max(len(name) for name in zoo.list_models())
-    print("Models (--model):")
-    for name in zoo.list_models():
-        print(f"  {name:<{width}}  {zoo.describe(name)}")
+    for task in zoo.registry.TASKS:
+        print(f"Models for {task} (--model):")
+        for name in zoo.list_models(task):
+            print(f"  {name:<{width}}  {zoo.describe(name)}")
     print("Fusion methods (--fusion, for multimodal_classifier):")
     for name in list_fusions():
         print(f"  {name:<{width}}  {describe_fusion(name)}")

@@ -6,9 +6,11 @@ from keras_mm.zoo.registry import build
 from keras_mm.zoo.registry import config
 from keras_mm.zoo.registry import describe
 from keras_mm.zoo.registry import list_models
+from keras_mm.zoo.registry import model_task
 from keras_mm.zoo.seed000_concat import seed000_concat
 from keras_mm.zoo.seed001_mmlm import seed001_mmlm
 from keras_mm.zoo.seed004_attention import seed004_attention
+from keras_mm.zoo.transformer_captioner import transformer_captioner
 
 __all__ = [
     "assemble",
@@ -16,8 +18,10 @@ __all__ = [
     "config",
     "describe",
     "list_models",
+    "model_task",
     "multimodal_classifier",
     "seed000_concat",
     "seed001_mmlm",
     "seed004_attention",
+    "transformer_captioner",
 ]

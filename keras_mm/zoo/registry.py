@@ -4,19 +4,33 @@ from keras_mm.zoo.multimodal_classifier import multimodal_classifier
 from keras_mm.zoo.seed000_concat import seed000_concat
 from keras_mm.zoo.seed001_mmlm import seed001_mmlm
 from keras_mm.zoo.seed004_attention import seed004_attention
+from keras_mm.zoo.transformer_captioner import transformer_captioner
 
-# name: (builder, default overrides). One line per zoo entry.
+TASKS = ("classification", "captioning")
+# name: (builder, default overrides, task). One line per zoo entry.
 MODELS = {
-    "seed000_concat": (seed000_concat, {}),
-    "seed001_mmlm": (seed001_mmlm, {}),
-    "seed004_attention": (seed004_attention, {}),
-    "multimodal_classifier": (multimodal_classifier, {}),
+    "seed000_concat": (seed000_concat, {}, "classification"),
+    "seed001_mmlm": (seed001_mmlm, {}, "classification"),
+    "seed004_attention": (seed004_attention, {}, "classification"),
+    "multimodal_classifier": (multimodal_classifier, {}, "classification"),
+    "transformer_captioner": (transformer_captioner, {}, "captioning"),
 }
 
 
-def list_models():
-    """Return the names of the zoo's models, in registry order."""
-    return list(MODELS)
+def list_models(task=None):
+    """Return the zoo's model names, in registry order.
+
+    Args:
+        task: str or None. Only models for this task, one of `TASKS`.
+    """
+    if task is not None and task not in TASKS:
+        raise ValueError(f"Unknown task '{task}'. Tasks: {', '.join(TASKS)}")
+    return [name for name, entry in MODELS.items() if task in (None, entry[2])]
+
+
+def model_task(name):
+    """Return the task of a zoo model: one of `TASKS`."""
+    return _entry(name)[2]
 
 
 def _entry(name):
@@ -29,8 +43,7 @@ def _entry(name):
 
 def describe(name):
     """Return the first line of a zoo model's docstring."""
-    builder, _ = _entry(name)
-    return inspect.getdoc(builder).splitlines()[0]
+    return inspect.getdoc(_entry(name)[0]).splitlines()[0]
 
 
 def config(name, **overrides):
@@ -43,7 +56,7 @@ def config(name, **overrides):
     Returns:
         A dict of every builder argument and its value.
     """
-    builder, defaults = _entry(name)
+    builder, defaults, _ = _entry(name)
     params = inspect.signature(builder).parameters
     unknown = sorted(set(overrides) - set(params))
     if unknown:
@@ -72,5 +85,4 @@ def build(name, **overrides):
     >>> sorted(model.input.keys())
     ['audio', 'image', 'text']
     """
-    builder, _ = _entry(name)
-    return builder(**config(name, **overrides))
+    return _entry(name)[0](**config(name, **overrides))

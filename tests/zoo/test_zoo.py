@@ -7,7 +7,7 @@ from tests.helpers import random_inputs
 from tests.helpers import run_model_test
 
 
-@pytest.mark.parametrize("name", zoo.list_models())
+@pytest.mark.parametrize("name", zoo.list_models("classification"))
 @pytest.mark.parametrize("num_classes", [2, 4])
 def test_zoo_model(name, num_classes, tmp_path):
     model = zoo.build(name, num_classes=num_classes, vocabulary_size=60)
@@ -47,7 +47,7 @@ def test_multimodal_classifier_modality_subsets(modalities, tmp_path):
 
 def test_every_entry_documents_its_source():
     for name in zoo.list_models():
-        builder, _ = zoo.registry.MODELS[name]
+        builder = zoo.registry.MODELS[name][0]
         doc = builder.__doc__
         assert zoo.describe(name) in doc
         if name.startswith("seed"):

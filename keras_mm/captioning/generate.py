@@ -1,0 +1,75 @@
+import keras_hub
+from keras import ops
+
+from keras_mm.captioning.transformer_steps import TransformerCaptionerSteps
+
+SAMPLERS = {
+    "greedy": lambda: keras_hub.samplers.GreedySampler(),
+    "beam": lambda: keras_hub.samplers.BeamSampler(num_beams=4),
+    "top_k": lambda: keras_hub.samplers.TopKSampler(k=5, seed=0),
+}
+STEPS = {"transformer_captioner": TransformerCaptionerSteps}
+
+
+def get_sampler(sampler):
+    """A keras-hub sampler from a name in `SAMPLERS` or an instance."""
+    if isinstance(sampler, keras_hub.samplers.Sampler):
+        return sampler
+    if sampler not in SAMPLERS:
+        raise ValueError(
+            f"Unknown sampler '{sampler}'. Available: {', '.join(SAMPLERS)}"
+        )
+    return SAMPLERS[sampler]()
+
+
+def caption_steps(model):
+    """The next-token functions for a zoo captioner."""
+    if model.name not in STEPS:
+        raise ValueError(
+            f"Model '{model.name}' is not a captioner. Captioners: "
+            f"{', '.join(STEPS)}"
+        )
+    return STEPS[model.name](model)
+
+
+def generate(
+    model, images, start_id, end_id, sampler="greedy", cached=True, steps=None
+):
+    """Generate caption token ids for a batch of images.
+
+    Args:
+        model: a zoo captioner.
+        images: float tensor `(batch, height, width, channels)`.
+        start_id: int. The `[START]` token id.
+        end_id: int. The `[END]` token id; a sequence stops there.
+        sampler: str or `keras_hub.samplers.Sampler`. `"greedy"`,
+            `"beam"` or `"top_k"`.
+        cached: bool. Reuse each step's state (the default) instead of
+            recomputing the whole prefix at every step.
+        steps: the model's `caption_steps`, to reuse between calls.
+
+    Returns:
+        Int32 ids `(batch, sequence_length + 1)`: `[START]`, the generated
+        tokens, then anything after `[END]`, which callers ignore.
+    """
+    steps = steps or caption_steps(model)
+    batch = ops.shape(images)[0]
+    prompt = ops.concatenate(
+        [
+            ops.full((batch, 1), start_id, "int32"),
+            ops.zeros((batch, steps.sequence_length), "int32"),
+        ],
+        axis=1,
+    )
+    if cached:
+        next_fn, cache = steps.cached_next, steps.initial_cache(images)
+    else:
+        next_fn, cache = steps.uncached_next, steps.memory(images)
+    return get_sampler(sampler)(
+        next_fn,
+        prompt,
+        cache=cache,
+        index=1,
+        mask=ops.not_equal(prompt, 0),
+        stop_token_ids=[end_id],
+    )

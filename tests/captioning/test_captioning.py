@@ -1,0 +1,140 @@
+import keras
+import numpy as np
+import pytest
+
+from keras_mm import zoo
+from keras_mm.captioning import SAMPLERS
+from keras_mm.captioning import caption_steps
+from keras_mm.captioning import generate
+from keras_mm.captioning.metrics import TokenAccuracy
+from keras_mm.captioning.metrics import caption_loss
+from keras_mm.data.captions import CaptionTokenizer
+from keras_mm.data.captions import build_caption_vocabulary
+from keras_mm.data.demo_captions import captioned_scene
+
+CAPTIONERS = zoo.list_models("captioning")
+START, END = 2, 3
+LENGTH = 7
+
+
+def tiny(name):
+    keras.utils.set_random_seed(0)
+    return zoo.build(
+        name,
+        vocabulary_size=20,
+        sequence_length=LENGTH,
+        image_shape=(16, 16, 3),
+    )
+
+
+def images(batch=3):
+    rng = np.random.default_rng(0)
+    return rng.uniform(0, 255, (batch, 16, 16, 3)).astype("float32")
+
+
+@pytest.mark.parametrize("name", CAPTIONERS)
+def test_cached_and_uncached_greedy_decoding_agree(name):
+    model = tiny(name)
+    # An end id that never occurs, so both run the full length.
+    cached = generate(model, images(), START, end_id=-1, cached=True)
+    uncached = generate(model, images(), START, end_id=-1, cached=False)
+    cached, uncached = np.asarray(cached), np.asarray(uncached)
+    assert cached.shape == (3, LENGTH + 1)
+    np.testing.assert_array_equal(cached, uncached)
+
+
+@pytest.mark.parametrize("name", CAPTIONERS)
+def test_cached_steps_give_the_full_forward_logits(name):
+    model = tiny(name)
+    steps = caption_steps(model)
+    prompt = np.random.default_rng(2).integers(4, 20, (3, LENGTH + 1))
+    prompt = keras.ops.convert_to_tensor(prompt, "int32")
+    cache = steps.initial_cache(images())
+    memory = steps.memory(images())
+    for index in range(1, LENGTH + 1):
+        logits, _, cache = steps.cached_next(prompt, cache, index)
+        expected, _, _ = steps.uncached_next(prompt, memory, index)
+        np.testing.assert_allclose(logits, expected, atol=1e-4)
+    # The logits match the training graph's, position by position.
+    image = keras.ops.convert_to_tensor(images())
+    full = model({"image": image, "tokens": prompt[:, :LENGTH]})
+    np.testing.assert_allclose(logits, full[:, -1], atol=1e-4)
+
+
+@pytest.mark.parametrize("name", CAPTIONERS)
+@pytest.mark.parametrize("sampler", list(SAMPLERS))
+def test_every_sampler_generates(name, sampler):
+    model = tiny(name)
+    ids = np.asarray(generate(model, images(2), START, END, sampler=sampler))
+    assert ids.shape == (2, LENGTH + 1)
+    assert np.all(ids[:, 0] == START)
+    assert np.all((ids >= 0) & (ids < 20))
+
+
+def test_unknown_sampler_is_named():
+    with pytest.raises(ValueError, match="Unknown sampler 'nucleus'"):
+        generate(tiny(CAPTIONERS[0]), images(1), START, END, "nucleus")
+
+
+def test_a_classifier_is_not_a_captioner():
+    model = zoo.build("seed000_concat")
+    with pytest.raises(ValueError, match="is not a captioner"):
+        caption_steps(model)
+
+
+def test_loss_ignores_padding_targets():
+    loss = caption_loss()
+    targets = np.array([[5, 6, 0, 0]])
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(1, 4, 8)).astype("float32")
+    changed = logits.copy()
+    changed[0, 2:] = 100 * rng.normal(size=(2, 8))
+    assert float(loss(targets, logits)) == float(loss(targets, changed))
+    log_p = logits[0] - np.log(np.exp(logits[0]).sum(-1, keepdims=True))
+    expected = -(log_p[0, 5] + log_p[1, 6]) / 2
+    np.testing.assert_allclose(float(loss(targets, logits)), expected, 1e-5)
+
+
+def test_token_accuracy_skips_padding():
+    metric = TokenAccuracy()
+    # Predictions 1, 2, 0, 4; targets 1, 1, 0 (padding), 4: two of three.
+    logits = np.eye(5)[None, [1, 2, 0, 4]]
+    metric.update_state(np.array([[1, 1, 0, 4]]), logits)
+    np.testing.assert_allclose(float(metric.result()), 2 / 3, 1e-6)
+
+
+@pytest.mark.parametrize("name", CAPTIONERS)
+def test_captioner_trains_and_reloads(name, tmp_path):
+    model = tiny(name)
+    model.compile("adam", caption_loss(), metrics=[TokenAccuracy()])
+    rng = np.random.default_rng(1)
+    ids = rng.integers(4, 20, (3, LENGTH + 1)).astype("int32")
+    ids[:, 0], ids[:, -2:] = START, 0
+    inputs = {"image": images(), "tokens": ids[:, :-1]}
+    first = model.train_on_batch(inputs, ids[:, 1:], return_dict=True)
+    assert np.isfinite(first["loss"]) and 0 <= first["token_accuracy"] <= 1
+    model.save(tmp_path / "captioner.keras")
+    loaded = keras.saving.load_model(tmp_path / "captioner.keras")
+    np.testing.assert_allclose(
+        loaded.predict(inputs, verbose=0),
+        model.predict(inputs, verbose=0),
+        atol=1e-5,
+    )
+    np.testing.assert_array_equal(
+        generate(loaded, images(), START, END),
+        generate(model, images(), START, END),
+    )
+
+
+def test_tokenizer_round_trips_demo_captions():
+    rng = np.random.default_rng(0)
+    captions = [captioned_scene(rng)[1] for _ in range(200)]
+    vocabulary = build_caption_vocabulary(captions, 200)
+    assert vocabulary[:4] == ["[PAD]", "[UNK]", "[START]", "[END]"]
+    tokenizer = CaptionTokenizer(vocabulary, sequence_length=12)
+    ids = np.asarray(tokenizer(captions[:5]))
+    assert ids.shape == (5, 13)
+    assert np.all(ids[:, 0] == tokenizer.start_id)
+    assert tokenizer.detokenize(ids) == captions[:5]
+    unknown = tokenizer.detokenize(tokenizer(["a purple hexagon"]))
+    assert unknown == ["a [UNK]"] or "[UNK]" in unknown[0]
