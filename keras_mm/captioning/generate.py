@@ -1,6 +1,7 @@
 import keras_hub
 from keras import ops
 
+from keras_mm.captioning.lstm_steps import LSTMCaptionerSteps
 from keras_mm.captioning.transformer_steps import TransformerCaptionerSteps
 
 SAMPLERS = {
@@ -8,7 +9,10 @@ SAMPLERS = {
     "beam": lambda: keras_hub.samplers.BeamSampler(num_beams=4),
     "top_k": lambda: keras_hub.samplers.TopKSampler(k=5, seed=0),
 }
-STEPS = {"transformer_captioner": TransformerCaptionerSteps}
+STEPS = {
+    "seed001_mmlm_captioner": LSTMCaptionerSteps,
+    "transformer_captioner": TransformerCaptionerSteps,
+}
 
 
 def get_sampler(sampler):

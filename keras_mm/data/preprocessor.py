@@ -96,15 +96,7 @@ class Preprocessor:
     def check(self, manifest):
         """Raise `ManifestError` naming the row if a needed cell is bad."""
         for name in self.modalities:
-            values = manifest.column(name, allow_empty=self.optional)
-            if name not in CHECKS or name in manifest.validated:
-                continue
-            with concurrent.futures.ThreadPoolExecutor(4) as pool:
-                results = pool.map(_try(CHECKS[name]), values)
-                for row, error in enumerate(results):
-                    if error:
-                        raise ManifestError(f"{manifest.where(row)}: {error}")
-            manifest.validated.add(name)
+            check_column(manifest, name, allow_empty=self.optional)
 
     def _cells(self, manifest, drop):
         """Each modality's cells, `""` where absent, and the presence."""
@@ -243,6 +235,23 @@ def _unless_absent(path, load, shape):
         lambda: tf.zeros(shape, "float32"),
         lambda: load(path),
     )
+
+
+def check_column(manifest, name, allow_empty=False):
+    """Raise `ManifestError` naming the row of a missing or bad media cell.
+
+    Image and WAV files are decoded once (in threads); a manifest
+    remembers which of its columns passed.
+    """
+    values = manifest.column(name, allow_empty=allow_empty)
+    if name not in CHECKS or name in manifest.validated:
+        return
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = pool.map(_try(CHECKS[name]), values)
+        for row, error in enumerate(results):
+            if error:
+                raise ManifestError(f"{manifest.where(row)}: {error}")
+    manifest.validated.add(name)
 
 
 def _try(check):

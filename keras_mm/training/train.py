@@ -59,6 +59,8 @@ def train(
     out_dir=None,
     verbose=None,
     callbacks=None,
+    loss=None,
+    metrics=None,
 ):
     """Compile and fit a classifier with early stopping and checkpoints.
 
@@ -82,11 +84,22 @@ def train(
             a terminal and one line per epoch otherwise.
         callbacks: list or None. More Keras callbacks, run after the
             built-in ones.
+        loss: Keras loss or None. By default the classification loss the
+            head needs (see `compile_model`).
+        metrics: list or None. Metrics to go with `loss`.
 
     Returns:
         The `keras.callbacks.History` of the run.
     """
-    compile_model(model, multi_label, learning_rate, jit_compile)
+    if loss is None:
+        compile_model(model, multi_label, learning_rate, jit_compile)
+    else:
+        model.compile(
+            keras.optimizers.Adam(learning_rate),
+            loss,
+            metrics=metrics,
+            jit_compile=JIT_COMPILE.get(jit_compile, jit_compile),
+        )
     monitor = "val_loss" if validation_data is not None else "loss"
     user_callbacks = list(callbacks or [])
     callbacks = [

@@ -9,6 +9,7 @@ from keras_mm.zoo.registry import list_models
 from keras_mm.zoo.registry import model_task
 from keras_mm.zoo.seed000_concat import seed000_concat
 from keras_mm.zoo.seed001_mmlm import seed001_mmlm
+from keras_mm.zoo.seed001_mmlm_captioner import seed001_mmlm_captioner
 from keras_mm.zoo.seed004_attention import seed004_attention
 from keras_mm.zoo.transformer_captioner import transformer_captioner
 
@@ -22,6 +23,7 @@ __all__ = [
     "multimodal_classifier",
     "seed000_concat",
     "seed001_mmlm",
+    "seed001_mmlm_captioner",
     "seed004_attention",
     "transformer_captioner",
 ]

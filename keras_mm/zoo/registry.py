@@ -3,6 +3,7 @@ import inspect
 from keras_mm.zoo.multimodal_classifier import multimodal_classifier
 from keras_mm.zoo.seed000_concat import seed000_concat
 from keras_mm.zoo.seed001_mmlm import seed001_mmlm
+from keras_mm.zoo.seed001_mmlm_captioner import seed001_mmlm_captioner
 from keras_mm.zoo.seed004_attention import seed004_attention
 from keras_mm.zoo.transformer_captioner import transformer_captioner
 
@@ -13,6 +14,7 @@ MODELS = {
     "seed001_mmlm": (seed001_mmlm, {}, "classification"),
     "seed004_attention": (seed004_attention, {}, "classification"),
     "multimodal_classifier": (multimodal_classifier, {}, "classification"),
+    "seed001_mmlm_captioner": (seed001_mmlm_captioner, {}, "captioning"),
     "transformer_captioner": (transformer_captioner, {}, "captioning"),
 }
 
