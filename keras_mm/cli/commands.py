@@ -5,8 +5,10 @@ import sys
 import numpy as np
 
 from keras_mm import zoo
+from keras_mm.cli.captioning import evaluate_captioner
 from keras_mm.cli.manifests import read_manifest
 from keras_mm.data import demo_tasks
+from keras_mm.data.caption_preprocessor import CaptionPreprocessor
 from keras_mm.export import export_bundle
 from keras_mm.export import load_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
@@ -30,6 +32,14 @@ def run_list(args):
 
 def run_evaluate(args):
     model, preprocessor = load_bundle(args.model_dir)
+    if isinstance(preprocessor, CaptionPreprocessor):
+        if args.drop_modality:
+            raise ValueError("Captioners have only one modality to drop.")
+        metrics = evaluate_captioner(
+            model, preprocessor, read_manifest(args.data), args.batch_size
+        )
+        print(json.dumps(metrics))
+        return
     data = preprocessor.dataset(
         read_manifest(args.data),
         args.batch_size,
@@ -42,6 +52,11 @@ def run_evaluate(args):
 
 def run_predict(args):
     model, preprocessor = load_bundle(args.model_dir)
+    if isinstance(preprocessor, CaptionPreprocessor):
+        raise ValueError(
+            f"The model in {args.model_dir} is a captioner: use "
+            "`keras-mm caption`."
+        )
     manifest = read_manifest(args.data)
     data = preprocessor.dataset(
         manifest,

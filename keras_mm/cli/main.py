@@ -2,7 +2,9 @@ import argparse
 import os
 import sys
 
+from keras_mm.captioning import SAMPLERS
 from keras_mm.cli import commands
+from keras_mm.cli.captioning import run_caption
 from keras_mm.cli.manifests import DATA_HELP
 from keras_mm.cli.train import add_train_parser
 from keras_mm.modalities import MODALITIES
@@ -36,6 +38,17 @@ def build_parser():
             help="Mark this modality absent in every row (repeatable).",
         )
         p.set_defaults(func=func)
+
+    caption_parser = sub.add_parser(
+        "caption", help="Write generated captions as CSV (captioners)."
+    )
+    caption_parser.add_argument("--model-dir", required=True)
+    caption_parser.add_argument("--data", required=True, help=DATA_HELP)
+    caption_parser.add_argument(
+        "--sampler", choices=list(SAMPLERS), default="greedy"
+    )
+    caption_parser.add_argument("--batch-size", type=int, default=32)
+    caption_parser.set_defaults(func=run_caption)
 
     export_parser = sub.add_parser(
         "export", help="Copy a bundle's model to a new SavedModel bundle."

@@ -3,6 +3,7 @@ import json
 import keras
 
 from keras_mm import zoo
+from keras_mm.cli.captioning import run_train_captioner
 from keras_mm.cli.manifests import DATA_HELP
 from keras_mm.cli.manifests import log
 from keras_mm.cli.manifests import read_manifest
@@ -131,6 +132,9 @@ def run_train(args):
         f"Training rows: {len(train_manifest)}, "
         f"validation rows: {len(val_manifest)}"
     )
+    epochs = args.epochs or default_epochs(len(train_manifest), args.batch_size)
+    if zoo.model_task(args.model) == "captioning":
+        return run_train_captioner(args, train_manifest, val_manifest, epochs)
     class_names = learn_class_names(train_manifest)
     keras.utils.set_random_seed(args.seed)
     options = {
@@ -151,7 +155,6 @@ def run_train(args):
         f"{len(class_names)} classes, inputs "
         + ", ".join(f"{k} {tuple(v)}" for k, v in preprocessor.inputs.items())
     )
-    epochs = args.epochs or default_epochs(len(train_manifest), args.batch_size)
     log(f"Training for up to {epochs} epochs...")
     with staging_directory(args.out) as staging:
         history = train(

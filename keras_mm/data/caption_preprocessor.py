@@ -87,7 +87,8 @@ class CaptionPreprocessor:
         return ds.prefetch(tf.data.AUTOTUNE)
 
     def _decode(self, path, *texts):
-        return {"image": load_image(path, self.image_shape)}, *texts
+        features = {"image": load_image(path, self.image_shape)}
+        return (features, *texts) if texts else features
 
     def _pair(self, features, texts):
         ids = self.tokenizer(texts)

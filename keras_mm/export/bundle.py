@@ -6,7 +6,9 @@ import tempfile
 import keras
 import tensorflow as tf
 
-from keras_mm.data import Preprocessor
+from keras_mm.data.caption_preprocessor import CaptionPreprocessor
+from keras_mm.data.loading import load_preprocessor
+from keras_mm.export.captioner_export import captioner_archive
 
 MODEL_FILE = "model.keras"
 SAVED_MODEL_DIR = "saved_model"
@@ -48,12 +50,15 @@ def write_bundle(model, preprocessor, directory):
     """Write a model bundle into an existing folder.
 
     A bundle is `model.keras`, a TensorFlow SavedModel in `saved_model/`
-    (signature `serving_default`, keyed by input name) and the
-    preprocessing files that reproduce training's input pipeline.
+    and the preprocessing files that reproduce training's input pipeline.
+    A classifier's SavedModel has the signature `serving_default`, keyed by
+    input name; a captioner's has `generate`, `generate_beam` and
+    `generate_top_k` (see `captioner_archive`).
 
     Args:
         model: `keras.Model`. The model to save.
-        preprocessor: `keras_mm.data.Preprocessor`. Its preprocessing.
+        preprocessor: `keras_mm.data.Preprocessor` or
+            `CaptionPreprocessor`. Its preprocessing.
         directory: str or `pathlib.Path`. The folder to write into.
     """
     directory = pathlib.Path(directory)
@@ -62,11 +67,15 @@ def write_bundle(model, preprocessor, directory):
     level = logger.level
     logger.setLevel("WARNING")  # `verbose=False` still logs "Assets written".
     try:
-        model.export(
-            str(directory / SAVED_MODEL_DIR),
-            format="tf_saved_model",
-            verbose=False,
-        )
+        if isinstance(preprocessor, CaptionPreprocessor):
+            archive = captioner_archive(model, preprocessor)
+            archive.write_out(str(directory / SAVED_MODEL_DIR), verbose=False)
+        else:
+            model.export(
+                str(directory / SAVED_MODEL_DIR),
+                format="tf_saved_model",
+                verbose=False,
+            )
     finally:
         logger.setLevel(level)
     preprocessor.save(directory)
@@ -93,4 +102,4 @@ def load_bundle(directory):
     if not path.is_file():
         raise FileNotFoundError(f"No {MODEL_FILE} in {directory}")
     model = keras.saving.load_model(path, safe_mode=True)
-    return model, Preprocessor.load(directory)
+    return model, load_preprocessor(directory)

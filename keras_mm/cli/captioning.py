@@ -1,0 +1,181 @@
+"""`keras-mm train` for captioners, `caption`, and captioner evaluation."""
+
+import csv
+import json
+import sys
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_mm import zoo
+from keras_mm.captioning import caption_steps
+from keras_mm.captioning import generate
+from keras_mm.captioning import get_sampler
+from keras_mm.captioning.bleu import bleu4
+from keras_mm.captioning.metrics import TokenAccuracy
+from keras_mm.captioning.metrics import caption_loss
+from keras_mm.cli.manifests import log
+from keras_mm.cli.manifests import read_manifest
+from keras_mm.data.caption_preprocessor import CaptionPreprocessor
+from keras_mm.data.captions import CaptionTokenizer
+from keras_mm.data.captions import build_caption_vocabulary
+from keras_mm.data.manifest import ManifestError
+from keras_mm.export import load_bundle
+from keras_mm.export import staging_directory
+from keras_mm.export import write_bundle
+from keras_mm.export.bundle import SAVED_MODEL_DIR
+from keras_mm.training import train
+
+CAPTION_COLUMNS = ("caption", "text")
+
+
+def caption_column(manifest):
+    """`caption`, else `text`: the manifest's caption column."""
+    for column in CAPTION_COLUMNS:
+        if column in manifest.columns:
+            return column
+    raise ManifestError(
+        f"Manifest {manifest.path} has no caption column: expected one of "
+        f"{list(CAPTION_COLUMNS)}. Columns found: {sorted(manifest.columns)}"
+    )
+
+
+def caption_length(captions, vocabulary):
+    """Decoder length for 95% of the captions' tokens plus `[END]`, 8-64."""
+    # Eager keras-hub tokenizers return lists of ids.
+    pieces = CaptionTokenizer(vocabulary, 1).tokenizer(tf.constant(captions))
+    lengths = [len(ids) for ids in pieces]
+    return int(np.clip(np.percentile(lengths, 95) + 1, 8, 64))
+
+
+def build_captioner(name, train_manifest, vocabulary_size=1000):
+    """Build `name` with a vocabulary and caption length fitted to the data."""
+    column = caption_column(train_manifest)
+    captions = train_manifest.column(column)
+    vocabulary = build_caption_vocabulary(captions, vocabulary_size)
+    model = zoo.build(
+        name,
+        vocabulary_size=len(vocabulary),
+        sequence_length=caption_length(captions, vocabulary),
+    )
+    return model, CaptionPreprocessor.from_model(model, vocabulary, column)
+
+
+def compile_captioner(model, learning_rate=1e-3, jit_compile="auto"):
+    model.compile(
+        keras.optimizers.Adam(learning_rate),
+        caption_loss(),
+        metrics=[TokenAccuracy()],
+        jit_compile=jit_compile,
+    )
+
+
+def generate_captions(model, preprocessor, manifest, sampler, batch_size=32):
+    """Generated caption strings for every manifest row, in order."""
+    tokenizer = preprocessor.tokenizer
+    steps = caption_steps(model)
+    sampler = get_sampler(sampler)
+
+    @tf.function
+    def run(images):
+        return generate(
+            model,
+            images,
+            tokenizer.start_id,
+            tokenizer.end_id,
+            sampler,
+            steps=steps,
+        )
+
+    captions = []
+    for batch in preprocessor.dataset(manifest, batch_size, captions=False):
+        captions += tokenizer.detokenize(run(batch["image"]))
+    return captions
+
+
+def evaluate_captioner(model, preprocessor, manifest, batch_size=32):
+    """Loss, token accuracy and greedy BLEU-4 on a captioned manifest."""
+    if not model.compiled:
+        compile_captioner(model)
+    data = preprocessor.dataset(manifest, batch_size)
+    metrics = model.evaluate(data, return_dict=True, verbose=0)
+    metrics = {key: float(value) for key, value in metrics.items()}
+    references = [
+        " ".join(c.lower().split())
+        for c in manifest.column(preprocessor.caption_column)
+    ]
+    hypotheses = generate_captions(
+        model, preprocessor, manifest, "greedy", batch_size
+    )
+    metrics["bleu4"] = bleu4(references, hypotheses)
+    return metrics
+
+
+def write_caption_csv(manifest, captions, out=sys.stdout):
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["row", "caption"])
+    for row, caption in zip(manifest.row_numbers, captions):
+        writer.writerow([row, caption])
+
+
+def run_train_captioner(args, train_manifest, val_manifest, epochs):
+    """The captioning branch of `keras-mm train`."""
+    for flag in ("fusion", "modality_dropout"):
+        if getattr(args, flag) is not None:
+            raise ValueError(
+                f"Model '{args.model}' does not take "
+                f"--{flag.replace('_', '-')}; captioners have no fusion."
+            )
+    keras.utils.set_random_seed(args.seed)
+    model, preprocessor = build_captioner(args.model, train_manifest)
+    log("Checking the media files...")
+    train_data = preprocessor.dataset(
+        train_manifest, args.batch_size, shuffle=True, seed=args.seed
+    )
+    val_data = preprocessor.dataset(val_manifest, args.batch_size)
+    log(
+        f"Model {args.model}: {model.count_params():,} parameters, "
+        f"{len(preprocessor.vocabulary)} caption tokens, captions up to "
+        f"{preprocessor.sequence_length} tokens"
+    )
+    log(f"Training for up to {epochs} epochs...")
+    with staging_directory(args.out) as staging:
+        history = train(
+            model,
+            train_data,
+            val_data,
+            epochs=epochs,
+            learning_rate=args.learning_rate,
+            jit_compile=args.jit_compile,
+            patience=args.patience,
+            out_dir=staging,
+            loss=caption_loss(),
+            metrics=[TokenAccuracy()],
+        )
+        log("Generating validation captions for BLEU-4...")
+        metrics = evaluate_captioner(model, preprocessor, val_manifest)
+        metrics["epochs"] = len(history.epoch)
+        (staging / "metrics.json").write_text(json.dumps(metrics) + "\n")
+        log("Saving model.keras and the SavedModel...")
+        write_bundle(model, preprocessor, staging)
+        (staging / "checkpoint.weights.h5").unlink(missing_ok=True)
+    print(
+        f"Validation BLEU-4: {metrics['bleu4']:.4f}, token accuracy: "
+        f"{metrics['token_accuracy']:.4f}\n"
+        f"Saved to {args.out}: model.keras, {SAVED_MODEL_DIR}/ (signatures "
+        "generate, generate_beam, generate_top_k), preprocessing.json, "
+        "vocabulary.txt, history.csv, metrics.json\n"
+        f"Caption: keras-mm caption --model-dir {args.out} --data MANIFEST"
+    )
+
+
+def run_caption(args):
+    model, preprocessor = load_bundle(args.model_dir)
+    if not isinstance(preprocessor, CaptionPreprocessor):
+        raise ValueError(f"The model in {args.model_dir} is not a captioner.")
+    manifest = read_manifest(args.data)
+    captions = generate_captions(
+        model, preprocessor, manifest, args.sampler, args.batch_size
+    )
+    write_caption_csv(manifest, captions)
