@@ -112,8 +112,8 @@ def evaluate_captioner(model, preprocessor, manifest, batch_size=32):
     return metrics
 
 
-def write_caption_csv(manifest, captions, out=sys.stdout):
-    writer = csv.writer(out, lineterminator="\n")
+def write_caption_csv(manifest, captions):
+    writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["row", "caption"])
     for row, caption in zip(manifest.row_numbers, captions):
         writer.writerow([row, caption])

@@ -1,0 +1,155 @@
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from keras_mm.captioning import SAMPLERS
+from keras_mm.captioning import generate
+from keras_mm.cli.main import main
+from keras_mm.data import make_demo_dataset
+from keras_mm.export import load_bundle
+from tests.cli.test_cli import cli
+
+# Run in a fresh interpreter: the SavedModel alone, without keras_mm.
+CLIENT = """
+import json, sys
+import numpy as np
+import tensorflow as tf
+model = tf.saved_model.load(sys.argv[1])
+images = tf.constant(np.load(sys.argv[2]))
+out = {}
+for name in ("generate", "generate_beam", "generate_top_k"):
+    result = model.signatures[name](image=images)
+    out[name] = {
+        "token_ids": result["token_ids"].numpy().tolist(),
+        "caption": [c.decode() for c in result["caption"].numpy()],
+    }
+assert not any(m.startswith("keras_mm") for m in sys.modules)
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def captions(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("captions")
+    return make_demo_dataset(directory, 48, seed=3, task="captions")
+
+
+@pytest.fixture(
+    scope="module", params=["transformer_captioner", "seed001_mmlm_captioner"]
+)
+def captioner(request, captions, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / request.param
+    command = (
+        "train --model {model} --data {data} --epochs 1 --batch-size 16 "
+        "--out {out}"
+    )
+    assert cli(command, model=request.param, data=captions, out=out) == 0
+    return out
+
+
+def test_training_writes_a_captioner_bundle(captioner):
+    names = {p.name for p in captioner.iterdir()}
+    assert {"model.keras", "saved_model", "vocabulary.txt"} <= names
+    metrics = json.loads((captioner / "metrics.json").read_text())
+    assert 0.0 <= metrics["bleu4"] <= 1.0
+    assert 0.0 <= metrics["token_accuracy"] <= 1.0
+
+
+@pytest.mark.parametrize("sampler", list(SAMPLERS))
+def test_caption_writes_one_row_per_manifest_row(
+    captioner, captions, sampler, capsys
+):
+    command = "caption --model-dir {m} --data {d} --sampler {s}"
+    assert cli(command, m=captioner, d=captions, s=sampler) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [int(r["row"]) for r in rows] == list(range(1, 49))
+    assert all(set(r) == {"row", "caption"} for r in rows)
+
+
+def test_evaluate_prints_bleu4(captioner, captions, capsys):
+    assert (
+        cli("evaluate --model-dir {m} --data {d}", m=captioner, d=captions) == 0
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    assert set(json.loads(lines[0])) >= {"bleu4", "token_accuracy", "loss"}
+
+
+def test_predict_points_captioners_to_caption(captioner, captions, capsys):
+    assert (
+        cli("predict --model-dir {m} --data {d}", m=captioner, d=captions) == 1
+    )
+    assert "use `keras-mm caption`" in capsys.readouterr().err
+
+
+def test_saved_model_generates_without_keras_mm(captioner, tmp_path):
+    model, preprocessor = load_bundle(captioner)
+    rng = np.random.default_rng(0)
+    images = rng.uniform(0, 255, (2, *preprocessor.image_shape))
+    images = images.astype("float32")
+    np.save(tmp_path / "images.npy", images)
+    client = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CLIENT,
+            str(captioner / "saved_model"),
+            str(tmp_path / "images.npy"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert client.returncode == 0, client.stderr[-2000:]
+    out = json.loads(client.stdout.strip().splitlines()[-1])
+    tokenizer = preprocessor.tokenizer
+    for name, sampler in (("generate", "greedy"), ("generate_beam", "beam")):
+        expected = generate(
+            model,
+            keras.ops.convert_to_tensor(images),
+            tokenizer.start_id,
+            tokenizer.end_id,
+            sampler,
+        )
+        np.testing.assert_array_equal(out[name]["token_ids"], expected)
+        assert out[name]["caption"] == tokenizer.detokenize(expected)
+    ids = np.array(out["generate_top_k"]["token_ids"])
+    assert ids.shape == (2, preprocessor.sequence_length + 1)
+
+
+def test_saved_model_cli_runs_generate(captioner, tmp_path):
+    np.save(tmp_path / "image.npy", np.zeros((1, 64, 64, 3), "float32"))
+    run = subprocess.run(
+        [
+            "saved_model_cli",
+            "run",
+            "--dir",
+            str(captioner / "saved_model"),
+            "--tag_set",
+            "serve",
+            "--signature_def",
+            "generate",
+            "--inputs",
+            f"image={tmp_path / 'image.npy'}",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "caption" in run.stdout and "token_ids" in run.stdout
+
+
+def test_captioners_reject_fusion_options(captions, tmp_path, capsys):
+    command = (
+        "train --model transformer_captioner --fusion gated --data {d} "
+        "--out {tmp}/x"
+    )
+    assert cli(command, d=captions, tmp=tmp_path) == 1
+    assert "does not take --fusion" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+    assert main(["caption", "--model-dir", str(tmp_path), "--data", "x"]) == 1
