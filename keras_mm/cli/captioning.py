@@ -30,9 +30,9 @@ from keras_mm.training import train
 CAPTION_COLUMNS = ("caption", "text")
 
 
-def caption_column(manifest):
-    """`caption`, else `text`: the manifest's caption column."""
-    for column in CAPTION_COLUMNS:
+def caption_column(manifest, prefer="caption"):
+    """The manifest's caption column: `prefer` if present, else the other."""
+    for column in sorted(CAPTION_COLUMNS, key=lambda c: c != prefer):
         if column in manifest.columns:
             return column
     raise ManifestError(
@@ -121,12 +121,6 @@ def write_caption_csv(manifest, captions):
 
 def run_train_captioner(args, train_manifest, val_manifest, epochs):
     """The captioning branch of `keras-mm train`."""
-    for flag in ("fusion", "modality_dropout"):
-        if getattr(args, flag) is not None:
-            raise ValueError(
-                f"Model '{args.model}' does not take "
-                f"--{flag.replace('_', '-')}; captioners have no fusion."
-            )
     keras.utils.set_random_seed(args.seed)
     model, preprocessor = build_captioner(args.model, train_manifest)
     log("Checking the media files...")

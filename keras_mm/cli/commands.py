@@ -7,8 +7,10 @@ import numpy as np
 from keras_mm import zoo
 from keras_mm.cli.captioning import evaluate_captioner
 from keras_mm.cli.manifests import read_manifest
+from keras_mm.cli.retrieval import evaluate_dual_encoder
 from keras_mm.data import demo_tasks
 from keras_mm.data.caption_preprocessor import CaptionPreprocessor
+from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor
 from keras_mm.export import export_bundle
 from keras_mm.export import load_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
@@ -40,6 +42,12 @@ def run_evaluate(args):
         )
         print(json.dumps(metrics))
         return
+    if isinstance(preprocessor, RetrievalPreprocessor):
+        metrics = evaluate_dual_encoder(
+            model, preprocessor, read_manifest(args.data), args.batch_size
+        )
+        print(json.dumps(metrics))
+        return
     data = preprocessor.dataset(
         read_manifest(args.data),
         args.batch_size,
@@ -56,6 +64,11 @@ def run_predict(args):
         raise ValueError(
             f"The model in {args.model_dir} is a captioner: use "
             "`keras-mm caption`."
+        )
+    if isinstance(preprocessor, RetrievalPreprocessor):
+        raise ValueError(
+            f"The model in {args.model_dir} is a dual encoder: use "
+            "`keras-mm retrieve`."
         )
     manifest = read_manifest(args.data)
     data = preprocessor.dataset(

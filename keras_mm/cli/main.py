@@ -6,6 +6,7 @@ from keras_mm.captioning import SAMPLERS
 from keras_mm.cli import commands
 from keras_mm.cli.captioning import run_caption
 from keras_mm.cli.manifests import DATA_HELP
+from keras_mm.cli.retrieval import run_retrieve
 from keras_mm.cli.train import add_train_parser
 from keras_mm.modalities import MODALITIES
 
@@ -49,6 +50,18 @@ def build_parser():
     )
     caption_parser.add_argument("--batch-size", type=int, default=32)
     caption_parser.set_defaults(func=run_caption)
+
+    retrieve_parser = sub.add_parser(
+        "retrieve", help="Top-k images of a manifest for a text (CSV)."
+    )
+    retrieve_parser.add_argument("--model-dir", required=True)
+    retrieve_parser.add_argument(
+        "--index", required=True, help="Manifest of the images to search."
+    )
+    retrieve_parser.add_argument("--query", required=True)
+    retrieve_parser.add_argument("--k", type=int, default=5)
+    retrieve_parser.add_argument("--batch-size", type=int, default=32)
+    retrieve_parser.set_defaults(func=run_retrieve)
 
     export_parser = sub.add_parser(
         "export", help="Copy a bundle's model to a new SavedModel bundle."

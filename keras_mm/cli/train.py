@@ -7,6 +7,7 @@ from keras_mm.cli.captioning import run_train_captioner
 from keras_mm.cli.manifests import DATA_HELP
 from keras_mm.cli.manifests import log
 from keras_mm.cli.manifests import read_manifest
+from keras_mm.cli.retrieval import run_train_dual_encoder
 from keras_mm.data import DEFAULT_SAMPLE_RATE
 from keras_mm.data import ManifestError
 from keras_mm.data import Preprocessor
@@ -133,8 +134,19 @@ def run_train(args):
         f"validation rows: {len(val_manifest)}"
     )
     epochs = args.epochs or default_epochs(len(train_manifest), args.batch_size)
-    if zoo.model_task(args.model) == "captioning":
-        return run_train_captioner(args, train_manifest, val_manifest, epochs)
+    task = zoo.model_task(args.model)
+    if task != "classification":
+        for flag in ("fusion", "modality_dropout"):
+            if getattr(args, flag) is not None:
+                raise ValueError(
+                    f"Model '{args.model}' does not take "
+                    f"--{flag.replace('_', '-')}: it has no fusion."
+                )
+        run = {
+            "captioning": run_train_captioner,
+            "retrieval": run_train_dual_encoder,
+        }[task]
+        return run(args, train_manifest, val_manifest, epochs)
     class_names = learn_class_names(train_manifest)
     keras.utils.set_random_seed(args.seed)
     options = {

@@ -5,6 +5,8 @@ from keras_mm.data.caption_preprocessor import TASK as CAPTIONING
 from keras_mm.data.caption_preprocessor import CaptionPreprocessor
 from keras_mm.data.preprocessor import CONFIG_FILE
 from keras_mm.data.preprocessor import Preprocessor
+from keras_mm.data.retrieval_preprocessor import TASK as RETRIEVAL
+from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor
 
 
 def load_preprocessor(directory):
@@ -12,6 +14,9 @@ def load_preprocessor(directory):
     path = pathlib.Path(directory) / CONFIG_FILE
     if not path.is_file():
         raise FileNotFoundError(f"No {CONFIG_FILE} in {directory}")
-    if json.loads(path.read_text()).get("task") == CAPTIONING:
+    task = json.loads(path.read_text()).get("task")
+    if task == CAPTIONING:
         return CaptionPreprocessor.load(directory)
+    if task == RETRIEVAL:
+        return RetrievalPreprocessor.load(directory)
     return Preprocessor.load(directory)

@@ -8,7 +8,9 @@ import tensorflow as tf
 
 from keras_mm.data.caption_preprocessor import CaptionPreprocessor
 from keras_mm.data.loading import load_preprocessor
+from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor
 from keras_mm.export.captioner_export import captioner_archive
+from keras_mm.export.retrieval_export import dual_encoder_archive
 
 MODEL_FILE = "model.keras"
 SAVED_MODEL_DIR = "saved_model"
@@ -53,7 +55,8 @@ def write_bundle(model, preprocessor, directory):
     and the preprocessing files that reproduce training's input pipeline.
     A classifier's SavedModel has the signature `serving_default`, keyed by
     input name; a captioner's has `generate`, `generate_beam` and
-    `generate_top_k` (see `captioner_archive`).
+    `generate_top_k` (see `captioner_archive`); a dual encoder's has
+    `encode_image` and `encode_text` (see `dual_encoder_archive`).
 
     Args:
         model: `keras.Model`. The model to save.
@@ -69,6 +72,9 @@ def write_bundle(model, preprocessor, directory):
     try:
         if isinstance(preprocessor, CaptionPreprocessor):
             archive = captioner_archive(model, preprocessor)
+            archive.write_out(str(directory / SAVED_MODEL_DIR), verbose=False)
+        elif isinstance(preprocessor, RetrievalPreprocessor):
+            archive = dual_encoder_archive(model, preprocessor)
             archive.write_out(str(directory / SAVED_MODEL_DIR), verbose=False)
         else:
             model.export(

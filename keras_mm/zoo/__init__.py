@@ -1,6 +1,7 @@
 """The model zoo: named multimodal models built by `build(name)`."""
 
 from keras_mm.zoo.assemble import assemble
+from keras_mm.zoo.dual_encoder import dual_encoder
 from keras_mm.zoo.multimodal_classifier import multimodal_classifier
 from keras_mm.zoo.registry import build
 from keras_mm.zoo.registry import config
@@ -17,6 +18,7 @@ __all__ = [
     "assemble",
     "build",
     "config",
+    "dual_encoder",
     "describe",
     "list_models",
     "model_task",

@@ -1,5 +1,6 @@
 import inspect
 
+from keras_mm.zoo.dual_encoder import dual_encoder
 from keras_mm.zoo.multimodal_classifier import multimodal_classifier
 from keras_mm.zoo.seed000_concat import seed000_concat
 from keras_mm.zoo.seed001_mmlm import seed001_mmlm
@@ -7,7 +8,7 @@ from keras_mm.zoo.seed001_mmlm_captioner import seed001_mmlm_captioner
 from keras_mm.zoo.seed004_attention import seed004_attention
 from keras_mm.zoo.transformer_captioner import transformer_captioner
 
-TASKS = ("classification", "captioning")
+TASKS = ("classification", "captioning", "retrieval")
 # name: (builder, default overrides, task). One line per zoo entry.
 MODELS = {
     "seed000_concat": (seed000_concat, {}, "classification"),
@@ -16,6 +17,7 @@ MODELS = {
     "multimodal_classifier": (multimodal_classifier, {}, "classification"),
     "seed001_mmlm_captioner": (seed001_mmlm_captioner, {}, "captioning"),
     "transformer_captioner": (transformer_captioner, {}, "captioning"),
+    "dual_encoder": (dual_encoder, {}, "retrieval"),
 }
 
 
