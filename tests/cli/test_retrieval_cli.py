@@ -1,0 +1,98 @@
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from keras_mm.cli.main import main
+from keras_mm.data import Manifest
+from keras_mm.data import make_demo_dataset
+from keras_mm.export import load_bundle
+from keras_mm.retrieval import towers
+from tests.cli.test_cli import cli
+
+# Run in a fresh interpreter: the SavedModel alone, without keras_mm.
+CLIENT = """
+import json, sys
+import numpy as np
+import tensorflow as tf
+model = tf.saved_model.load(sys.argv[1])
+images = tf.constant(np.load(sys.argv[2]))
+texts = tf.constant(json.loads(sys.argv[3]))
+image = model.signatures["encode_image"](image=images)["embedding"]
+text = model.signatures["encode_text"](text=texts)["embedding"]
+assert not any(m.startswith("keras_mm") for m in sys.modules)
+print(json.dumps([image.numpy().tolist(), text.numpy().tolist()]))
+"""
+
+
+@pytest.fixture(scope="module")
+def captions(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("captions")
+    return make_demo_dataset(directory, 48, seed=4, task="captions")
+
+
+@pytest.fixture(scope="module")
+def dual(captions, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "dual"
+    command = (
+        "train --model dual_encoder --data {data} --epochs 1 --batch-size 16 "
+        "--out {out}"
+    )
+    assert cli(command, data=captions, out=out) == 0
+    return out
+
+
+def test_evaluate_prints_recall_both_ways(dual, captions, capsys):
+    assert cli("evaluate --model-dir {m} --data {d}", m=dual, d=captions) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert set(metrics) == {
+        f"recall@{k}_{way}"
+        for k in (1, 5, 10)
+        for way in ("image_to_text", "text_to_image")
+    }
+    assert all(0.0 <= v <= 1.0 for v in metrics.values())
+    stored = json.loads((dual / "metrics.json").read_text())
+    assert "recall@10_text_to_image" in stored
+
+
+def test_retrieve_lists_the_top_k_images(dual, captions, capsys):
+    args = ["retrieve", "--model-dir", str(dual), "--index", str(captions)]
+    assert main(args + ["--k", "3", "--query", "a red circle on the left"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [int(r["rank"]) for r in rows] == [1, 2, 3]
+    indexed = Manifest.read(captions).rows
+    paths = {str(captions.parent / r["image"]) for r in indexed}
+    assert {r["image"] for r in rows} <= paths
+    scores = [float(r["score"]) for r in rows]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_saved_model_encodes_without_keras_mm(dual, tmp_path):
+    model, preprocessor = load_bundle(dual)
+    rng = np.random.default_rng(0)
+    images = rng.uniform(0, 255, (2, *preprocessor.image_shape))
+    images = images.astype("float32")
+    np.save(tmp_path / "images.npy", images)
+    texts = ["a red circle on the left", "a blue square above a red circle"]
+    client = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CLIENT,
+            str(dual / "saved_model"),
+            str(tmp_path / "images.npy"),
+            json.dumps(texts),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert client.returncode == 0, client.stderr[-2000:]
+    image, text = json.loads(client.stdout.strip().splitlines()[-1])
+    image_model, text_model = towers(model)
+    np.testing.assert_allclose(image, image_model(images), atol=1e-5)
+    ids = preprocessor.token_ids(texts)
+    np.testing.assert_allclose(text, text_model(ids), atol=1e-5)
