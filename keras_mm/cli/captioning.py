@@ -1,7 +1,6 @@
 """`keras-mm train` for captioners, `caption`, and captioner evaluation."""
 
 import csv
-import json
 import sys
 
 import keras
@@ -15,6 +14,7 @@ from keras_mm.captioning import get_sampler
 from keras_mm.captioning.bleu import bleu4
 from keras_mm.captioning.metrics import TokenAccuracy
 from keras_mm.captioning.metrics import caption_loss
+from keras_mm.cli.fit import fit_and_save
 from keras_mm.cli.manifests import log
 from keras_mm.cli.manifests import read_manifest
 from keras_mm.data.caption_preprocessor import CaptionPreprocessor
@@ -22,10 +22,7 @@ from keras_mm.data.captions import CaptionTokenizer
 from keras_mm.data.captions import build_caption_vocabulary
 from keras_mm.data.manifest import ManifestError
 from keras_mm.export import load_bundle
-from keras_mm.export import staging_directory
-from keras_mm.export import write_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
-from keras_mm.training import train
 
 CAPTION_COLUMNS = ("caption", "text")
 
@@ -133,27 +130,21 @@ def run_train_captioner(args, train_manifest, val_manifest, epochs):
         f"{len(preprocessor.vocabulary)} caption tokens, captions up to "
         f"{preprocessor.sequence_length} tokens"
     )
-    log(f"Training for up to {epochs} epochs...")
-    with staging_directory(args.out) as staging:
-        history = train(
-            model,
-            train_data,
-            val_data,
-            epochs=epochs,
-            learning_rate=args.learning_rate,
-            jit_compile=args.jit_compile,
-            patience=args.patience,
-            out_dir=staging,
-            loss=caption_loss(),
-            metrics=[TokenAccuracy()],
-        )
+
+    def evaluate():
         log("Generating validation captions for BLEU-4...")
-        metrics = evaluate_captioner(model, preprocessor, val_manifest)
-        metrics["epochs"] = len(history.epoch)
-        (staging / "metrics.json").write_text(json.dumps(metrics) + "\n")
-        log("Saving model.keras and the SavedModel...")
-        write_bundle(model, preprocessor, staging)
-        (staging / "checkpoint.weights.h5").unlink(missing_ok=True)
+        return evaluate_captioner(model, preprocessor, val_manifest)
+
+    metrics = fit_and_save(
+        args,
+        model,
+        preprocessor,
+        (train_data, val_data),
+        epochs,
+        evaluate,
+        loss=caption_loss(),
+        metrics=[TokenAccuracy()],
+    )
     print(
         f"Validation BLEU-4: {metrics['bleu4']:.4f}, token accuracy: "
         f"{metrics['token_accuracy']:.4f}\n"

@@ -7,7 +7,7 @@ from keras_mm.data.demo import TASKS
 
 DATA_HELP = (
     "A CSV/JSONL manifest, or `demo` (also `demo:redundant`, "
-    "`demo:relation`; see `list`)."
+    "`demo:relation`, `demo:captions`; see `list`)."
 )
 
 
@@ -15,15 +15,16 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def read_manifest(spec):
+def read_manifest(spec, default_demo="factorial"):
     """Read the manifest `spec` names: a file, `demo` or `demo:TASK`.
 
-    An existing file wins over the demo names.
+    An existing file wins over the demo names; plain `demo` is the demo
+    task `default_demo`.
     """
     name, _, task = spec.partition(":")
     if name != "demo" or pathlib.Path(spec).exists():
         return Manifest.read(spec)
-    task = task or "factorial"
+    task = task or default_demo
     if task not in TASKS:
         raise ValueError(
             f"Unknown demo data '{spec}'. Available: "

@@ -1,7 +1,6 @@
 """`keras-mm train` for dual encoders, `retrieve`, and recall evaluation."""
 
 import csv
-import json
 import sys
 
 import keras
@@ -9,18 +8,16 @@ import numpy as np
 
 from keras_mm import zoo
 from keras_mm.cli.captioning import caption_column
+from keras_mm.cli.fit import fit_and_save
 from keras_mm.cli.manifests import log
 from keras_mm.cli.manifests import read_manifest
 from keras_mm.data import build_vocabulary
 from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor
 from keras_mm.data.retrieval_preprocessor import caption_groups
 from keras_mm.export import load_bundle
-from keras_mm.export import staging_directory
-from keras_mm.export import write_bundle
 from keras_mm.retrieval import SymmetricContrastiveLoss
 from keras_mm.retrieval import recall_at_k
 from keras_mm.retrieval import towers
-from keras_mm.training import train
 
 
 def build_dual_encoder(name, train_manifest):
@@ -68,25 +65,15 @@ def run_train_dual_encoder(args, train_manifest, val_manifest, epochs):
         f"Model {args.model}: {model.count_params():,} parameters, texts of "
         f"up to {preprocessor.sequence_length} words"
     )
-    log(f"Training for up to {epochs} epochs...")
-    with staging_directory(args.out) as staging:
-        history = train(
-            model,
-            train_data,
-            val_data,
-            epochs=epochs,
-            learning_rate=args.learning_rate,
-            jit_compile=args.jit_compile,
-            patience=args.patience,
-            out_dir=staging,
-            loss=SymmetricContrastiveLoss(),
-        )
-        metrics = evaluate_dual_encoder(model, preprocessor, val_manifest)
-        metrics["epochs"] = len(history.epoch)
-        (staging / "metrics.json").write_text(json.dumps(metrics) + "\n")
-        log("Saving model.keras and the SavedModel...")
-        write_bundle(model, preprocessor, staging)
-        (staging / "checkpoint.weights.h5").unlink(missing_ok=True)
+    metrics = fit_and_save(
+        args,
+        model,
+        preprocessor,
+        (train_data, val_data),
+        epochs,
+        lambda: evaluate_dual_encoder(model, preprocessor, val_manifest),
+        loss=SymmetricContrastiveLoss(),
+    )
     # A random ranking puts an equivalent text first this often.
     groups = np.asarray(
         caption_groups(val_manifest.column(preprocessor.text_column))

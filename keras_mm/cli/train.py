@@ -1,9 +1,8 @@
-import json
-
 import keras
 
 from keras_mm import zoo
 from keras_mm.cli.captioning import run_train_captioner
+from keras_mm.cli.fit import fit_and_save
 from keras_mm.cli.manifests import DATA_HELP
 from keras_mm.cli.manifests import log
 from keras_mm.cli.manifests import read_manifest
@@ -14,12 +13,9 @@ from keras_mm.data import Preprocessor
 from keras_mm.data import build_vocabulary
 from keras_mm.data import learn_class_names
 from keras_mm.data import suggest_lengths
-from keras_mm.export import staging_directory
-from keras_mm.export import write_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
 from keras_mm.fusion import list_fusions
 from keras_mm.modalities import MODALITIES
-from keras_mm.training import train
 
 VALIDATION_FRACTION = 0.2
 
@@ -72,9 +68,12 @@ def default_epochs(num_rows, batch_size, steps=600):
 
 
 def _manifests(args):
-    manifest = read_manifest(args.data)
+    # Captioners and dual encoders learn from the demo captions.
+    classifier = zoo.model_task(args.model) == "classification"
+    demo = "factorial" if classifier else "captions"
+    manifest = read_manifest(args.data, demo)
     if args.val:
-        return manifest, read_manifest(args.val)
+        return manifest, read_manifest(args.val, demo)
     return manifest.split(VALIDATION_FRACTION, args.seed)
 
 
@@ -167,25 +166,14 @@ def run_train(args):
         f"{len(class_names)} classes, inputs "
         + ", ".join(f"{k} {tuple(v)}" for k, v in preprocessor.inputs.items())
     )
-    log(f"Training for up to {epochs} epochs...")
-    with staging_directory(args.out) as staging:
-        history = train(
-            model,
-            train_data,
-            val_data,
-            epochs=epochs,
-            learning_rate=args.learning_rate,
-            jit_compile=args.jit_compile,
-            patience=args.patience,
-            out_dir=staging,
-        )
+
+    def evaluate():
         metrics = model.evaluate(val_data, return_dict=True, verbose=0)
-        metrics = {key: float(value) for key, value in metrics.items()}
-        metrics["epochs"] = len(history.epoch)
-        (staging / "metrics.json").write_text(json.dumps(metrics) + "\n")
-        log("Saving model.keras and the SavedModel...")
-        write_bundle(model, preprocessor, staging)
-        (staging / "checkpoint.weights.h5").unlink(missing_ok=True)
+        return {key: float(value) for key, value in metrics.items()}
+
+    metrics = fit_and_save(
+        args, model, preprocessor, (train_data, val_data), epochs, evaluate
+    )
     saved_model = f"{args.out}/{SAVED_MODEL_DIR}"
     print(
         f"Validation accuracy: {metrics['accuracy']:.4f} "

@@ -1,20 +1,14 @@
-import json
-import pathlib
-
 import tensorflow as tf
 
 from keras_mm.data.captions import CaptionTokenizer
 from keras_mm.data.image import load_image
-from keras_mm.data.preprocessor import CONFIG_FILE
-from keras_mm.data.preprocessor import VOCABULARY_FILE
 from keras_mm.data.preprocessor import check_column
-from keras_mm.data.text import load_vocabulary
-from keras_mm.data.text import save_vocabulary
+from keras_mm.data.saved_preprocessor import SavedPreprocessor
 
 TASK = "captioning"
 
 
-class CaptionPreprocessor:
+class CaptionPreprocessor(SavedPreprocessor):
     """Turns `image` + caption manifests into captioner pipelines.
 
     Training batches are `({"image", "tokens"}, targets)`: `tokens` is a
@@ -102,19 +96,3 @@ class CaptionPreprocessor:
             "sequence_length": self.sequence_length,
             "caption_column": self.caption_column,
         }
-
-    def save(self, directory):
-        """Write `preprocessing.json` and `vocabulary.txt` to a folder."""
-        directory = pathlib.Path(directory)
-        config = json.dumps(self.get_config(), indent=2)
-        (directory / CONFIG_FILE).write_text(config + "\n")
-        save_vocabulary(self.vocabulary, directory / VOCABULARY_FILE)
-
-    @classmethod
-    def load(cls, directory):
-        """Read a preprocessor saved by `save`."""
-        directory = pathlib.Path(directory)
-        config = json.loads((directory / CONFIG_FILE).read_text())
-        config.pop("task")
-        vocabulary = load_vocabulary(directory / VOCABULARY_FILE)
-        return cls(vocabulary=vocabulary, **config)

@@ -1,20 +1,14 @@
-import json
-import pathlib
-
 import tensorflow as tf
 
 from keras_mm.data.image import load_image
-from keras_mm.data.preprocessor import CONFIG_FILE
-from keras_mm.data.preprocessor import VOCABULARY_FILE
 from keras_mm.data.preprocessor import check_column
-from keras_mm.data.text import load_vocabulary
-from keras_mm.data.text import save_vocabulary
+from keras_mm.data.saved_preprocessor import SavedPreprocessor
 from keras_mm.data.text import text_vectorizer
 
 TASK = "retrieval"
 
 
-class RetrievalPreprocessor:
+class RetrievalPreprocessor(SavedPreprocessor):
     """Turns `image` + text manifests into dual encoder pipelines.
 
     Training batches are `({"image", "text"}, group)`, where `group` is a
@@ -89,20 +83,6 @@ class RetrievalPreprocessor:
             "sequence_length": self.sequence_length,
             "text_column": self.text_column,
         }
-
-    def save(self, directory):
-        directory = pathlib.Path(directory)
-        config = json.dumps(self.get_config(), indent=2)
-        (directory / CONFIG_FILE).write_text(config + "\n")
-        save_vocabulary(self.vocabulary, directory / VOCABULARY_FILE)
-
-    @classmethod
-    def load(cls, directory):
-        directory = pathlib.Path(directory)
-        config = json.loads((directory / CONFIG_FILE).read_text())
-        config.pop("task")
-        vocabulary = load_vocabulary(directory / VOCABULARY_FILE)
-        return cls(vocabulary=vocabulary, **config)
 
 
 def caption_groups(texts):
