@@ -15,8 +15,8 @@ def random_inputs(model, batch_size=3, seed=0):
     inputs = {}
     for name, spec in model.input.items():
         shape = (batch_size, *spec.shape[1:])
-        if name == "text":
-            ids = rng.integers(2, 50, shape).astype("int32")
+        if name in ("text", "tokens"):
+            ids = rng.integers(2, 20, shape).astype("int32")
             for row in range(batch_size):
                 ids[row, 1 + 2 * row :] = 0
             inputs[name] = ids

@@ -6,6 +6,7 @@ from keras_mm import zoo
 from keras_mm.captioning import SAMPLERS
 from keras_mm.captioning import caption_steps
 from keras_mm.captioning import generate
+from keras_mm.captioning.bleu import bleu4
 from keras_mm.captioning.metrics import TokenAccuracy
 from keras_mm.captioning.metrics import caption_loss
 from keras_mm.data.captions import CaptionTokenizer
@@ -138,3 +139,19 @@ def test_tokenizer_round_trips_demo_captions():
     assert tokenizer.detokenize(ids) == captions[:5]
     unknown = tokenizer.detokenize(tokenizer(["a purple hexagon"]))
     assert unknown == ["a [UNK]"] or "[UNK]" in unknown[0]
+
+
+def test_bleu4_matches_hand_computed_cases():
+    assert bleu4(["a red circle"], ["a red circle"]) == pytest.approx(1.0)
+    # n-gram precisions 5/6, 4/5, 3/4, 2/3; same length, no penalty.
+    expected = (5 / 6 * 4 / 5 * 3 / 4 * 2 / 3) ** 0.25
+    assert bleu4(
+        ["a red circle on the left"], ["a red circle on the right"]
+    ) == pytest.approx(expected, rel=1e-5)
+    # Clipped counts: "the" appears once in the hypothesis.
+    expected = (5 / 6 * 3 / 5 * 2 / 4 * 1 / 3) ** 0.25
+    assert bleu4(
+        ["the cat sat on the mat"], ["the cat sat on a mat"]
+    ) == pytest.approx(expected, rel=1e-5)
+    with pytest.raises(ValueError, match="as many references"):
+        bleu4(["a", "b"], ["a"])

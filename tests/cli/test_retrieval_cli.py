@@ -96,3 +96,24 @@ def test_saved_model_encodes_without_keras_mm(dual, tmp_path):
     np.testing.assert_allclose(image, image_model(images), atol=1e-5)
     ids = preprocessor.token_ids(texts)
     np.testing.assert_allclose(text, text_model(ids), atol=1e-5)
+
+
+def test_saved_model_cli_runs_encode_text(dual):
+    run = subprocess.run(
+        [
+            "saved_model_cli",
+            "run",
+            "--dir",
+            str(dual / "saved_model"),
+            "--tag_set",
+            "serve",
+            "--signature_def",
+            "encode_text",
+            "--input_exprs",
+            "text=['a red circle', 'a blue square']",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "embedding" in run.stdout

@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 
@@ -43,6 +44,17 @@ def test_multimodal_classifier_modality_subsets(modalities, tmp_path):
     )
     assert set(model.input) == expected
     run_model_test(model, tmp_path)
+
+
+@pytest.mark.parametrize("name", zoo.list_models())
+def test_every_entry_runs_and_reloads_safely(name, tmp_path):
+    model = zoo.build(name, vocabulary_size=60)
+    inputs = random_inputs(model, batch_size=2)
+    outputs = np.asarray(model(inputs))
+    assert outputs.shape[0] == 2 and np.all(np.isfinite(outputs))
+    model.save(tmp_path / "model.keras")
+    reloaded = keras.saving.load_model(tmp_path / "model.keras", safe_mode=True)
+    np.testing.assert_allclose(reloaded(inputs), outputs, atol=1e-5)
 
 
 def test_every_entry_documents_its_source():
