@@ -142,7 +142,9 @@ def test_tokenizer_round_trips_demo_captions():
 
 
 def test_bleu4_matches_hand_computed_cases():
-    assert bleu4(["a red circle"], ["a red circle"]) == pytest.approx(1.0)
+    assert bleu4(["a red circle here"], ["a red circle here"]) == 1.0
+    # Unsmoothed: fewer than four words have no 4-gram to match.
+    assert bleu4(["a red circle"], ["a red circle"]) == 0.0
     # n-gram precisions 5/6, 4/5, 3/4, 2/3; same length, no penalty.
     expected = (5 / 6 * 4 / 5 * 3 / 4 * 2 / 3) ** 0.25
     assert bleu4(
