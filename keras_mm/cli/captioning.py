@@ -15,6 +15,7 @@ from keras_mm.captioning.bleu import bleu4
 from keras_mm.captioning.metrics import TokenAccuracy
 from keras_mm.captioning.metrics import caption_loss
 from keras_mm.cli.fit import fit_and_save
+from keras_mm.cli.fit import make_datasets
 from keras_mm.cli.manifests import log
 from keras_mm.cli.manifests import read_manifest
 from keras_mm.data.caption_preprocessor import CaptionPreprocessor
@@ -120,11 +121,7 @@ def run_train_captioner(args, train_manifest, val_manifest, epochs):
     """The captioning branch of `keras-mm train`."""
     keras.utils.set_random_seed(args.seed)
     model, preprocessor = build_captioner(args.model, train_manifest)
-    log("Checking the media files...")
-    train_data = preprocessor.dataset(
-        train_manifest, args.batch_size, shuffle=True, seed=args.seed
-    )
-    val_data = preprocessor.dataset(val_manifest, args.batch_size)
+    data = make_datasets(args, preprocessor, train_manifest, val_manifest)
     log(
         f"Model {args.model}: {model.count_params():,} parameters, "
         f"{len(preprocessor.vocabulary)} caption tokens, captions up to "
@@ -139,7 +136,7 @@ def run_train_captioner(args, train_manifest, val_manifest, epochs):
         args,
         model,
         preprocessor,
-        (train_data, val_data),
+        data,
         epochs,
         evaluate,
         loss=caption_loss(),

@@ -6,6 +6,15 @@ from keras_mm.export import write_bundle
 from keras_mm.training import train
 
 
+def make_datasets(args, preprocessor, train_manifest, val_manifest):
+    """`(train_data, validation_data)` with the CLI's batch size and seed."""
+    log("Checking the media files...")
+    train_data = preprocessor.dataset(
+        train_manifest, args.batch_size, shuffle=True, seed=args.seed
+    )
+    return train_data, preprocessor.dataset(val_manifest, args.batch_size)
+
+
 def fit_and_save(args, model, preprocessor, data, epochs, evaluate, **kwargs):
     """Train with the CLI's options, evaluate, and write the bundle.
 

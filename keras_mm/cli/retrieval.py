@@ -9,6 +9,7 @@ import numpy as np
 from keras_mm import zoo
 from keras_mm.cli.captioning import caption_column
 from keras_mm.cli.fit import fit_and_save
+from keras_mm.cli.fit import make_datasets
 from keras_mm.cli.manifests import log
 from keras_mm.cli.manifests import read_manifest
 from keras_mm.data import build_vocabulary
@@ -56,11 +57,7 @@ def run_train_dual_encoder(args, train_manifest, val_manifest, epochs):
     """The retrieval branch of `keras-mm train`."""
     keras.utils.set_random_seed(args.seed)
     model, preprocessor = build_dual_encoder(args.model, train_manifest)
-    log("Checking the media files...")
-    train_data = preprocessor.dataset(
-        train_manifest, args.batch_size, shuffle=True, seed=args.seed
-    )
-    val_data = preprocessor.dataset(val_manifest, args.batch_size)
+    data = make_datasets(args, preprocessor, train_manifest, val_manifest)
     log(
         f"Model {args.model}: {model.count_params():,} parameters, texts of "
         f"up to {preprocessor.sequence_length} words"
@@ -69,7 +66,7 @@ def run_train_dual_encoder(args, train_manifest, val_manifest, epochs):
         args,
         model,
         preprocessor,
-        (train_data, val_data),
+        data,
         epochs,
         lambda: evaluate_dual_encoder(model, preprocessor, val_manifest),
         loss=SymmetricContrastiveLoss(),

@@ -3,6 +3,7 @@ import keras
 from keras_mm import zoo
 from keras_mm.cli.captioning import run_train_captioner
 from keras_mm.cli.fit import fit_and_save
+from keras_mm.cli.fit import make_datasets
 from keras_mm.cli.manifests import DATA_HELP
 from keras_mm.cli.manifests import log
 from keras_mm.cli.manifests import read_manifest
@@ -162,11 +163,7 @@ def run_train(args):
         args.model, train_manifest, class_names, options
     )
     preprocessor = Preprocessor.from_model(model, class_names, vocabulary)
-    log("Checking the media files...")
-    train_data = preprocessor.dataset(
-        train_manifest, args.batch_size, shuffle=True, seed=args.seed
-    )
-    val_data = preprocessor.dataset(val_manifest, args.batch_size)
+    data = make_datasets(args, preprocessor, train_manifest, val_manifest)
     log(
         f"Model {args.model}: {model.count_params():,} parameters, "
         f"{len(class_names)} classes, inputs "
@@ -174,12 +171,10 @@ def run_train(args):
     )
 
     def evaluate():
-        metrics = model.evaluate(val_data, return_dict=True, verbose=0)
+        metrics = model.evaluate(data[1], return_dict=True, verbose=0)
         return {key: float(value) for key, value in metrics.items()}
 
-    metrics = fit_and_save(
-        args, model, preprocessor, (train_data, val_data), epochs, evaluate
-    )
+    metrics = fit_and_save(args, model, preprocessor, data, epochs, evaluate)
     saved_model = f"{args.out}/{SAVED_MODEL_DIR}"
     print(
         f"Validation accuracy: {metrics['accuracy']:.4f} "
