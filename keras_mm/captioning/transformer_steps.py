@@ -21,9 +21,10 @@ class TransformerCaptionerSteps:
             model.input["image"], model.get_layer("image_memory").output
         )
         self.embedding = model.get_layer("token_embedding")
+        layers = {layer.name: layer for layer in model.layers}
         self.blocks = []
-        while f"decoder_{len(self.blocks)}" in _layer_names(model):
-            self.blocks.append(model.get_layer(f"decoder_{len(self.blocks)}"))
+        while f"decoder_{len(self.blocks)}" in layers:
+            self.blocks.append(layers[f"decoder_{len(self.blocks)}"])
         self.logits = model.get_layer("logits")
         self.sequence_length = model.input["tokens"].shape[1]
 
@@ -93,7 +94,3 @@ class TransformerCaptionerSteps:
             x = block(x, encoder_sequence=memory)
         logits = self.logits(x)
         return ops.take(logits, index - 1, axis=1), None, memory
-
-
-def _layer_names(model):
-    return {layer.name for layer in model.layers}

@@ -35,21 +35,21 @@ def build_dual_encoder(name, train_manifest):
     return model, RetrievalPreprocessor.from_model(model, vocabulary, column)
 
 
-def embed(model, preprocessor, manifest, batch_size=32):
-    """Image and text embeddings of a manifest's rows, in row order."""
+def embed(model, preprocessor, manifest, texts, batch_size=32):
+    """Embeddings of a manifest's images, in row order, and of `texts`."""
     image_model, text_model = towers(model)
     images = image_model.predict(
         preprocessor.images(manifest, batch_size), verbose=0
     )
-    texts = manifest.column(preprocessor.text_column)
     ids = preprocessor.token_ids(texts)
     return images, text_model.predict(ids, batch_size=batch_size, verbose=0)
 
 
 def evaluate_dual_encoder(model, preprocessor, manifest, batch_size=32):
     """Recall@1, 5 and 10 in both directions over a manifest's rows."""
-    images, texts = embed(model, preprocessor, manifest, batch_size)
-    groups = caption_groups(manifest.column(preprocessor.text_column))
+    captions = manifest.column(preprocessor.text_column)
+    images, texts = embed(model, preprocessor, manifest, captions, batch_size)
+    groups = caption_groups(captions)
     return recall_at_k(images, texts, np.asarray(groups))
 
 
@@ -95,11 +95,9 @@ def run_retrieve(args):
             f"The model in {args.model_dir} is not a dual encoder."
         )
     manifest = read_manifest(args.index)
-    image_model, text_model = towers(model)
-    images = image_model.predict(
-        preprocessor.images(manifest, args.batch_size), verbose=0
+    images, query = embed(
+        model, preprocessor, manifest, [args.query], args.batch_size
     )
-    query = text_model.predict(preprocessor.token_ids([args.query]), verbose=0)
     scores = images @ query[0]
     top = np.argsort(-scores, kind="stable")[: args.k]
     writer = csv.writer(sys.stdout, lineterminator="\n")
