@@ -37,13 +37,16 @@ def caption_steps(model):
 
 
 def generate(
-    model, images, start_id, end_id, sampler="greedy", cached=True, steps=None
+    model, inputs, start_id, end_id, sampler="greedy", cached=True, steps=None
 ):
-    """Generate caption token ids for a batch of images.
+    """Generate caption token ids for a batch of images (and audio clips).
 
     Args:
         model: a zoo captioner.
-        images: float tensor `(batch, height, width, channels)`.
+        inputs: float tensor `(batch, height, width, channels)` of images,
+            or a dict of the model's inputs other than `"tokens"`:
+            `{"image": ...}`, plus `"audio"` for a captioner built with
+            audio.
         start_id: int. The `[START]` token id.
         end_id: int. The `[END]` token id; a sequence stops there.
         sampler: str or `keras_hub.samplers.Sampler`. `"greedy"`,
@@ -55,9 +58,19 @@ def generate(
     Returns:
         Int32 ids `(batch, sequence_length + 1)`: `[START]`, the generated
         tokens, then anything after `[END]`, which callers ignore.
+
+    Example:
+    >>> ids = generate(model, images, start_id=2, end_id=3, sampler="beam")
     """
     steps = steps or caption_steps(model)
-    batch = ops.shape(images)[0]
+    if not isinstance(inputs, dict):
+        inputs = {"image": inputs}
+    if sorted(inputs) != sorted(steps.inputs):
+        raise ValueError(
+            f"Model '{model.name}' generates from {sorted(steps.inputs)}. "
+            f"Received: {sorted(inputs)}"
+        )
+    batch = ops.shape(inputs["image"])[0]
     prompt = ops.concatenate(
         [
             ops.full((batch, 1), start_id, "int32"),
@@ -66,9 +79,9 @@ def generate(
         axis=1,
     )
     if cached:
-        next_fn, cache = steps.cached_next, steps.initial_cache(images)
+        next_fn, cache = steps.cached_next, steps.initial_cache(inputs)
     else:
-        next_fn, cache = steps.uncached_next, steps.memory(images)
+        next_fn, cache = steps.uncached_next, steps.memory(inputs)
     return get_sampler(sampler)(
         next_fn,
         prompt,

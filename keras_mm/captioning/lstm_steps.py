@@ -5,18 +5,21 @@ from keras import ops
 class LSTMCaptionerSteps:
     """Next-token functions for `seed001_mmlm_captioner`, for the samplers.
 
-    The cache is the LSTM state `(batch, 2, units)` (`h` and `c`): a cached
-    step feeds token `index - 1` through one LSTM cell step. The uncached
-    version reruns the LSTM over the whole prefix from the image's initial
-    state at every step.
+    The conditioning inputs are the image, and the audio clip if the model
+    takes one: a dict with every model input but `"tokens"`. The cache is
+    the LSTM state `(batch, 2, units)` (`h` and `c`): a cached step feeds
+    token `index - 1` through one LSTM cell step. The uncached version
+    reruns the LSTM over the whole prefix from the initial state at every
+    step.
 
     Args:
         model: a `seed001_mmlm_captioner` model (built or loaded).
     """
 
     def __init__(self, model):
+        self.inputs = sorted(set(model.input) - {"tokens"})
         self.initial_state = keras.Model(
-            model.input["image"],
+            {name: model.input[name] for name in self.inputs},
             [model.get_layer(n).output for n in ("initial_h", "initial_c")],
         )
         self.embedding = model.get_layer("token_embedding")
@@ -24,12 +27,12 @@ class LSTMCaptionerSteps:
         self.logits = model.get_layer("logits")
         self.sequence_length = model.input["tokens"].shape[1]
 
-    def memory(self, images):
+    def memory(self, inputs):
         """The LSTM's initial state `[h, c]`, each `(batch, units)`."""
-        return self.initial_state(images)
+        return self.initial_state(inputs)
 
-    def initial_cache(self, images):
-        return ops.stack(self.memory(images), axis=1)
+    def initial_cache(self, inputs):
+        return ops.stack(self.memory(inputs), axis=1)
 
     def cached_next(self, prompt, cache, index):
         batch = ops.shape(prompt)[0]

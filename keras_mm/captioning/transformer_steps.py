@@ -17,6 +17,7 @@ class TransformerCaptionerSteps:
     """
 
     def __init__(self, model):
+        self.inputs = ["image"]
         self.image_memory = keras.Model(
             model.input["image"], model.get_layer("image_memory").output
         )
@@ -28,17 +29,17 @@ class TransformerCaptionerSteps:
         self.logits = model.get_layer("logits")
         self.sequence_length = model.input["tokens"].shape[1]
 
-    def memory(self, images):
+    def memory(self, inputs):
         """Image patch tokens `(batch, patches, hidden_dim)`."""
-        return self.image_memory(images)
+        return self.image_memory(inputs["image"])
 
-    def initial_cache(self, images):
-        """`(self_cache, cross_cache)` for a batch of images.
+    def initial_cache(self, inputs):
+        """`(self_cache, cross_cache, memory)` for `{"image": images}`.
 
         Shapes `(batch, layers, 2, sequence_length, heads, head_dim)` and
         `(batch, layers, 2, patches, heads, head_dim)`.
         """
-        memory = self.memory(images)
+        memory = self.memory(inputs)
         batch = ops.shape(memory)[0]
         # Any token works here: only the cross-attention cache is kept.
         x = self.embedding(ops.zeros((batch, 1), "int32"))

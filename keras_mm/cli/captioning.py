@@ -22,6 +22,7 @@ from keras_mm.data.caption_preprocessor import CaptionPreprocessor
 from keras_mm.data.captions import CaptionTokenizer
 from keras_mm.data.captions import build_caption_vocabulary
 from keras_mm.data.manifest import ManifestError
+from keras_mm.data.sizing import suggest_lengths
 from keras_mm.export import load_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
 
@@ -48,14 +49,38 @@ def caption_length(captions, vocabulary):
 
 
 def build_captioner(name, train_manifest, vocabulary_size=1000):
-    """Build `name` with a vocabulary and caption length fitted to the data."""
+    """Build `name` with a vocabulary and caption length fitted to the data.
+
+    A captioner that can hear (`audio_length` in its config) gets an
+    `"audio"` input when the manifest has an `audio` column.
+    """
     column = caption_column(train_manifest)
     captions = train_manifest.column(column)
     vocabulary = build_caption_vocabulary(captions, vocabulary_size)
+    options = {}
+    if "audio" in train_manifest.columns:
+        accepted = zoo.config(name)
+        if "audio_length" in accepted:
+            lengths = suggest_lengths(train_manifest, accepted["sample_rate"])
+            # Unreadable clips leave no length; the pipeline names them.
+            options["audio_length"] = lengths.get(
+                "audio_length", accepted["sample_rate"]
+            )
+        else:
+            hears = [
+                m
+                for m in zoo.list_models("captioning")
+                if "audio_length" in zoo.config(m)
+            ]
+            log(
+                f"Model {name} captions images only; the audio column is "
+                f"ignored (captioners that hear: {', '.join(hears)})."
+            )
     model = zoo.build(
         name,
         vocabulary_size=len(vocabulary),
         sequence_length=caption_length(captions, vocabulary),
+        **options,
     )
     return model, CaptionPreprocessor.from_model(model, vocabulary, column)
 
@@ -76,10 +101,10 @@ def generate_captions(model, preprocessor, manifest, sampler, batch_size=32):
     sampler = get_sampler(sampler)
 
     @tf.function
-    def run(images):
+    def run(inputs):
         return generate(
             model,
-            images,
+            inputs,
             tokenizer.start_id,
             tokenizer.end_id,
             sampler,
@@ -88,7 +113,7 @@ def generate_captions(model, preprocessor, manifest, sampler, batch_size=32):
 
     captions = []
     for batch in preprocessor.dataset(manifest, batch_size, captions=False):
-        captions += tokenizer.detokenize(run(batch["image"]))
+        captions += tokenizer.detokenize(run(batch))
     return captions
 
 
@@ -125,7 +150,8 @@ def run_train_captioner(args, train_manifest, val_manifest, epochs):
     log(
         f"Model {args.model}: {model.count_params():,} parameters, "
         f"{len(preprocessor.vocabulary)} caption tokens, captions up to "
-        f"{preprocessor.sequence_length} tokens"
+        f"{preprocessor.sequence_length} tokens, conditioned on "
+        + " and ".join(preprocessor.modalities)
     )
 
     def evaluate():

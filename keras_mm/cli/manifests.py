@@ -7,7 +7,7 @@ from keras_mm.data.demo import TASKS
 
 DATA_HELP = (
     "A CSV/JSONL manifest, or `demo` (also `demo:redundant`, "
-    "`demo:relation`, `demo:captions`; see `list`)."
+    "`demo:relation`, `demo:captions`, `demo:sound_captions`; see `list`)."
 )
 
 

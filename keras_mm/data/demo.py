@@ -58,7 +58,13 @@ TASKS = {
         "their colour, shape and position (captioning and retrieval)",
         ("image", "caption"),
     ),
+    "sound_captions": (
+        "the caption scenes with a low or a high tone, which the caption "
+        "also names (captioners that hear)",
+        ("image", "audio", "caption"),
+    ),
 }
+CAPTION_TASKS = ("captions", "sound_captions")
 
 
 def demo_tasks():
@@ -79,7 +85,7 @@ def demo_classes(task="factorial"):
         return sorted(OBJECTS)
     if task == "relation":
         return ["match", "mismatch"]
-    if task == "captions":
+    if task in CAPTION_TASKS:
         return []
     raise ValueError(_unknown(task))
 
@@ -104,10 +110,13 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, task="factorial"):
       label is `match` when they agree. No audio column.
     - `"captions"`: scenes of one or two coloured shapes with a `caption`
       column (`"a red circle on the left"`) and no label.
+    - `"sound_captions"`: the same scenes, each with a low or a high tone
+      that the caption names too (`"a red circle on the left with a low
+      tone"`).
 
     Args:
         directory: str or `pathlib.Path`. Folder to write: `manifest.csv`,
-            `images/*.png` and (except for `"relation"`) `audio/*.wav`.
+            `images/*.png` and (with an audio column) `audio/*.wav`.
         num_samples: int. Number of rows.
         seed: int. Random seed.
         task: str. One of `demo_tasks()`.
@@ -128,6 +137,7 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, task="factorial"):
         "redundant": _labelled(_redundant),
         "relation": _labelled(_relation),
         "captions": _captions,
+        "sound_captions": _sound_captions,
     }[task]
     rows = []
     for i in range(num_samples):
@@ -141,7 +151,7 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, task="factorial"):
         rows.append(row)
     manifest = directory / "manifest.csv"
     with open(manifest, "w", newline="") as f:
-        labels = [] if task == "captions" else ["label"]
+        labels = [] if task in CAPTION_TASKS else ["label"]
         writer = csv.DictWriter(f, [*columns, *labels])
         writer.writeheader()
         writer.writerows(rows)
@@ -233,6 +243,13 @@ def _labelled(sampler):
 def _captions(rng):
     image, caption = captioned_scene(rng)
     return (lambda _: image), None, {"caption": caption}
+
+
+def _sound_captions(rng):
+    image, caption = captioned_scene(rng)
+    pitch = _pick(PITCHES, rng)
+    row = {"caption": f"{caption} with a {pitch} tone"}
+    return (lambda _: image), PITCHES[pitch], row
 
 
 def _unknown(task):

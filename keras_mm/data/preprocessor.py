@@ -90,7 +90,7 @@ class Preprocessor:
                 f"Received inputs: {model.input}"
             )
         inputs = {name: x.shape[1:] for name, x in model.input.items()}
-        kwargs.setdefault("sample_rate", _model_sample_rate(model))
+        kwargs.setdefault("sample_rate", model_sample_rate(model))
         return cls(inputs, class_names, vocabulary, **kwargs)
 
     def check(self, manifest):
@@ -267,7 +267,7 @@ def _try(check):
     return run
 
 
-def _model_sample_rate(model):
+def model_sample_rate(model):
     stack = [model]
     while stack:
         layer = stack.pop()

@@ -35,28 +35,31 @@ def captioner_archive(model, preprocessor):
     """A Keras `ExportArchive` with one generation signature per sampler.
 
     `generate` (greedy), `generate_beam` and `generate_top_k` each take an
-    `image` batch (float32 pixels in `[0, 255]`) and return `token_ids`
-    `(batch, sequence_length + 1)` and `caption` strings.
+    `image` batch (float32 pixels in `[0, 255]`), plus an `audio` batch
+    (float32 waveforms in `[-1, 1]`) for a captioner that hears, and return
+    `token_ids` `(batch, sequence_length + 1)` and `caption` strings.
     """
     tokenizer = preprocessor.tokenizer
     steps = caption_steps(model)
     archive = keras.export.ExportArchive()
     archive.track(model)
-    spec = tf.TensorSpec((None, *preprocessor.image_shape), tf.float32)
+    specs = [tf.TensorSpec((None, *preprocessor.image_shape), tf.float32)]
+    if preprocessor.audio_length:
+        specs.append(tf.TensorSpec((None, preprocessor.audio_length)))
     for name in SAMPLERS:
         archive.add_endpoint(
             endpoint_name(name),
             _generator(model, steps, tokenizer, get_sampler(name)),
-            input_signature=[spec],
+            input_signature=specs,
         )
     return archive
 
 
 def _generator(model, steps, tokenizer, sampler):
-    def fn(image):
+    def run(inputs):
         ids = generate(
             model,
-            image,
+            inputs,
             tokenizer.start_id,
             tokenizer.end_id,
             sampler,
@@ -67,4 +70,7 @@ def _generator(model, steps, tokenizer, sampler):
         )
         return {"token_ids": ids, "caption": captions}
 
-    return fn
+    # The signature's input names are the argument names.
+    if "audio" in steps.inputs:
+        return lambda image, audio: run({"image": image, "audio": audio})
+    return lambda image: run({"image": image})

@@ -14,17 +14,23 @@ from keras_mm.data.captions import build_caption_vocabulary
 from keras_mm.data.demo_captions import captioned_scene
 
 CAPTIONERS = zoo.list_models("captioning")
+# Every captioner, and the MMLM captioner conditioned on audio as well.
+AUDIO = "seed001_mmlm_captioner+audio"
+VARIANTS = [*CAPTIONERS, AUDIO]
 START, END = 2, 3
 LENGTH = 7
+AUDIO_LENGTH = 400
 
 
 def tiny(name):
     keras.utils.set_random_seed(0)
+    options = {"audio_length": AUDIO_LENGTH} if name == AUDIO else {}
     return zoo.build(
-        name,
+        name.split("+")[0],
         vocabulary_size=20,
         sequence_length=LENGTH,
         image_shape=(16, 16, 3),
+        **options,
     )
 
 
@@ -33,40 +39,52 @@ def images(batch=3):
     return rng.uniform(0, 255, (batch, 16, 16, 3)).astype("float32")
 
 
-@pytest.mark.parametrize("name", CAPTIONERS)
+def conditioning(name, batch=3):
+    """The generation inputs of a `tiny(name)` model, as tensors."""
+    inputs = {"image": images(batch)}
+    if name == AUDIO:
+        rng = np.random.default_rng(1)
+        inputs["audio"] = rng.uniform(-1, 1, (batch, AUDIO_LENGTH))
+    return {
+        k: keras.ops.convert_to_tensor(v, "float32") for k, v in inputs.items()
+    }
+
+
+@pytest.mark.parametrize("name", VARIANTS)
 def test_cached_and_uncached_greedy_decoding_agree(name):
     model = tiny(name)
     # An end id that never occurs, so both run the full length.
-    cached = generate(model, images(), START, end_id=-1, cached=True)
-    uncached = generate(model, images(), START, end_id=-1, cached=False)
+    inputs = conditioning(name)
+    cached = generate(model, inputs, START, end_id=-1, cached=True)
+    uncached = generate(model, inputs, START, end_id=-1, cached=False)
     cached, uncached = np.asarray(cached), np.asarray(uncached)
     assert cached.shape == (3, LENGTH + 1)
     np.testing.assert_array_equal(cached, uncached)
 
 
-@pytest.mark.parametrize("name", CAPTIONERS)
+@pytest.mark.parametrize("name", VARIANTS)
 def test_cached_steps_give_the_full_forward_logits(name):
     model = tiny(name)
     steps = caption_steps(model)
     prompt = np.random.default_rng(2).integers(4, 20, (3, LENGTH + 1))
     prompt = keras.ops.convert_to_tensor(prompt, "int32")
-    cache = steps.initial_cache(images())
-    memory = steps.memory(images())
+    cache = steps.initial_cache(conditioning(name))
+    memory = steps.memory(conditioning(name))
     for index in range(1, LENGTH + 1):
         logits, _, cache = steps.cached_next(prompt, cache, index)
         expected, _, _ = steps.uncached_next(prompt, memory, index)
         np.testing.assert_allclose(logits, expected, atol=1e-4)
     # The logits match the training graph's, position by position.
-    image = keras.ops.convert_to_tensor(images())
-    full = model({"image": image, "tokens": prompt[:, :LENGTH]})
+    full = model({**conditioning(name), "tokens": prompt[:, :LENGTH]})
     np.testing.assert_allclose(logits, full[:, -1], atol=1e-4)
 
 
-@pytest.mark.parametrize("name", CAPTIONERS)
+@pytest.mark.parametrize("name", VARIANTS)
 @pytest.mark.parametrize("sampler", list(SAMPLERS))
 def test_every_sampler_generates(name, sampler):
     model = tiny(name)
-    ids = np.asarray(generate(model, images(2), START, END, sampler=sampler))
+    inputs = conditioning(name, 2)
+    ids = np.asarray(generate(model, inputs, START, END, sampler=sampler))
     assert ids.shape == (2, LENGTH + 1)
     assert np.all(ids[:, 0] == START)
     assert np.all((ids >= 0) & (ids < 20))
@@ -75,6 +93,24 @@ def test_every_sampler_generates(name, sampler):
 def test_unknown_sampler_is_named():
     with pytest.raises(ValueError, match="Unknown sampler 'nucleus'"):
         generate(tiny(CAPTIONERS[0]), images(1), START, END, "nucleus")
+
+
+def test_generation_inputs_must_match_the_model():
+    with pytest.raises(
+        ValueError, match=r"generates from \['audio', 'image'\]"
+    ):
+        generate(tiny(AUDIO), images(1), START, END)
+    with pytest.raises(ValueError, match="Received: \\['audio', 'image'\\]"):
+        generate(tiny(CAPTIONERS[0]), conditioning(AUDIO, 1), START, END)
+
+
+def test_audio_changes_the_mmlm_captioners_start():
+    steps = caption_steps(tiny(AUDIO))
+    inputs = conditioning(AUDIO)
+    silent = {**inputs, "audio": keras.ops.zeros_like(inputs["audio"])}
+    h, _ = steps.memory(inputs)
+    h_silent, _ = steps.memory(silent)
+    assert np.abs(np.asarray(h) - np.asarray(h_silent)).max() > 1e-3
 
 
 def test_a_classifier_is_not_a_captioner():
@@ -104,14 +140,14 @@ def test_token_accuracy_skips_padding():
     np.testing.assert_allclose(float(metric.result()), 2 / 3, 1e-6)
 
 
-@pytest.mark.parametrize("name", CAPTIONERS)
+@pytest.mark.parametrize("name", VARIANTS)
 def test_captioner_trains_and_reloads(name, tmp_path):
     model = tiny(name)
     model.compile("adam", caption_loss(), metrics=[TokenAccuracy()])
     rng = np.random.default_rng(1)
     ids = rng.integers(4, 20, (3, LENGTH + 1)).astype("int32")
     ids[:, 0], ids[:, -2:] = START, 0
-    inputs = {"image": images(), "tokens": ids[:, :-1]}
+    inputs = {**conditioning(name), "tokens": ids[:, :-1]}
     first = model.train_on_batch(inputs, ids[:, 1:], return_dict=True)
     assert np.isfinite(first["loss"]) and 0 <= first["token_accuracy"] <= 1
     model.save(tmp_path / "captioner.keras")
@@ -122,8 +158,8 @@ def test_captioner_trains_and_reloads(name, tmp_path):
         atol=1e-5,
     )
     np.testing.assert_array_equal(
-        generate(loaded, images(), START, END),
-        generate(model, images(), START, END),
+        generate(loaded, conditioning(name), START, END),
+        generate(model, conditioning(name), START, END),
     )
 
 

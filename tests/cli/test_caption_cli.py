@@ -21,10 +21,12 @@ import json, sys
 import numpy as np
 import tensorflow as tf
 model = tf.saved_model.load(sys.argv[1])
-images = tf.constant(np.load(sys.argv[2]))
+# Arguments NAME=FILE.npy: the signature's inputs.
+pairs = [arg.split("=", 1) for arg in sys.argv[2:]]
+inputs = {name: tf.constant(np.load(path)) for name, path in pairs}
 out = {}
 for name in ("generate", "generate_beam", "generate_top_k"):
-    result = model.signatures[name](image=images)
+    result = model.signatures[name](**inputs)
     out[name] = {
         "token_ids": result["token_ids"].numpy().tolist(),
         "caption": [c.decode() for c in result["caption"].numpy()],
@@ -40,17 +42,32 @@ def captions(tmp_path_factory):
     return make_demo_dataset(directory, 48, seed=3, task="captions")
 
 
-@pytest.fixture(
-    scope="module", params=["transformer_captioner", "seed001_mmlm_captioner"]
-)
-def captioner(request, captions, tmp_path_factory):
+# The captioners, and the MMLM one trained on captions with an audio column.
+RUNS = {
+    "transformer_captioner": "captions",
+    "seed001_mmlm_captioner": "captions",
+    "seed001_mmlm_captioner+audio": "sound_captions",
+}
+
+
+@pytest.fixture(scope="module", params=list(RUNS))
+def run(request, tmp_path_factory):
+    """`(bundle directory, manifest)` of a one-epoch CLI training run."""
+    directory = tmp_path_factory.mktemp(RUNS[request.param])
+    data = make_demo_dataset(directory, 48, seed=3, task=RUNS[request.param])
     out = tmp_path_factory.mktemp("runs") / request.param
     command = (
         "train --model {model} --data {data} --epochs 1 --batch-size 16 "
         "--out {out}"
     )
-    assert cli(command, model=request.param, data=captions, out=out) == 0
-    return out
+    model = request.param.split("+")[0]
+    assert cli(command, model=model, data=data, out=out) == 0
+    return out, data
+
+
+@pytest.fixture(scope="module")
+def captioner(run):
+    return run[0]
 
 
 def test_training_writes_a_captioner_bundle(captioner):
@@ -62,9 +79,8 @@ def test_training_writes_a_captioner_bundle(captioner):
 
 
 @pytest.mark.parametrize("sampler", list(SAMPLERS))
-def test_caption_writes_one_row_per_manifest_row(
-    captioner, captions, sampler, capsys
-):
+def test_caption_writes_one_row_per_manifest_row(run, sampler, capsys):
+    captioner, captions = run
     command = "caption --model-dir {m} --data {d} --sampler {s}"
     assert cli(command, m=captioner, d=captions, s=sampler) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
@@ -72,7 +88,8 @@ def test_caption_writes_one_row_per_manifest_row(
     assert all(set(r) == {"row", "caption"} for r in rows)
 
 
-def test_evaluate_prints_bleu4(captioner, captions, capsys):
+def test_evaluate_prints_bleu4(run, capsys):
+    captioner, captions = run
     assert (
         cli("evaluate --model-dir {m} --data {d}", m=captioner, d=captions) == 0
     )
@@ -81,26 +98,36 @@ def test_evaluate_prints_bleu4(captioner, captions, capsys):
     assert set(json.loads(lines[0])) >= {"bleu4", "token_accuracy", "loss"}
 
 
-def test_predict_points_captioners_to_caption(captioner, captions, capsys):
+def test_predict_points_captioners_to_caption(run, capsys):
+    captioner, captions = run
     assert (
         cli("predict --model-dir {m} --data {d}", m=captioner, d=captions) == 1
     )
     assert "use `keras-mm caption`" in capsys.readouterr().err
 
 
+def generation_inputs(preprocessor, batch=2):
+    """Random float32 `image` (and `audio`) arrays for a bundle's model."""
+    rng = np.random.default_rng(0)
+    inputs = {"image": rng.uniform(0, 255, (batch, *preprocessor.image_shape))}
+    if preprocessor.audio_length:
+        shape = (batch, preprocessor.audio_length)
+        inputs["audio"] = rng.uniform(-1, 1, shape)
+    return {name: x.astype("float32") for name, x in inputs.items()}
+
+
 def test_saved_model_generates_without_keras_mm(captioner, tmp_path):
     model, preprocessor = load_bundle(captioner)
-    rng = np.random.default_rng(0)
-    images = rng.uniform(0, 255, (2, *preprocessor.image_shape))
-    images = images.astype("float32")
-    np.save(tmp_path / "images.npy", images)
+    inputs = generation_inputs(preprocessor)
+    for name, x in inputs.items():
+        np.save(tmp_path / f"{name}.npy", x)
     client = subprocess.run(
         [
             sys.executable,
             "-c",
             CLIENT,
             str(captioner / "saved_model"),
-            str(tmp_path / "images.npy"),
+            *(f"{name}={tmp_path / name}.npy" for name in inputs),
         ],
         capture_output=True,
         text=True,
@@ -111,7 +138,7 @@ def test_saved_model_generates_without_keras_mm(captioner, tmp_path):
     for name, sampler in (("generate", "greedy"), ("generate_beam", "beam")):
         expected = generate(
             model,
-            keras.ops.convert_to_tensor(images),
+            {k: keras.ops.convert_to_tensor(x) for k, x in inputs.items()},
             tokenizer.start_id,
             tokenizer.end_id,
             sampler,
@@ -123,8 +150,11 @@ def test_saved_model_generates_without_keras_mm(captioner, tmp_path):
 
 
 def test_saved_model_cli_runs_generate(captioner, tmp_path):
-    np.save(tmp_path / "image.npy", np.zeros((1, 64, 64, 3), "float32"))
-    run = subprocess.run(
+    _, preprocessor = load_bundle(captioner)
+    inputs = generation_inputs(preprocessor, 1)
+    for name, x in inputs.items():
+        np.save(tmp_path / f"{name}.npy", x)
+    result = subprocess.run(
         [
             "saved_model_cli",
             "run",
@@ -135,13 +165,13 @@ def test_saved_model_cli_runs_generate(captioner, tmp_path):
             "--signature_def",
             "generate",
             "--inputs",
-            f"image={tmp_path / 'image.npy'}",
+            ";".join(f"{name}={tmp_path / name}.npy" for name in inputs),
         ],
         capture_output=True,
         text=True,
     )
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert "caption" in run.stdout and "token_ids" in run.stdout
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "caption" in result.stdout and "token_ids" in result.stdout
 
 
 def test_captioners_reject_fusion_options(captions, tmp_path, capsys):

@@ -1,3 +1,5 @@
+import wave
+
 import keras
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ from keras_mm.data import demo_manifest
 from keras_mm.data import demo_tasks
 from keras_mm.data import learn_class_names
 from keras_mm.data import make_demo_dataset
+from keras_mm.data.demo import CAPTION_TASKS
 from keras_mm.data.demo import NOISE
 from keras_mm.data.demo import OBJECTS
 from keras_mm.data.demo import TASKS
@@ -34,13 +37,13 @@ def test_demo_is_deterministic_and_cached(task, tmp_path):
             ).read_bytes()
     columns = {"image", "audio", "text", "caption", "label"}
     assert manifest.columns == columns & set(TASKS[task][1]) | (
-        set() if task == "captions" else {"label"}
+        set() if task in CAPTION_TASKS else {"label"}
     )
     cache = tmp_path / "cache"
     path = demo_manifest(12, seed=3, cache_dir=cache, task=task)
     assert path.read_text() == a.read_text()
     assert demo_manifest(12, seed=3, cache_dir=cache, task=task) == path
-    if task != "captions":
+    if task not in CAPTION_TASKS:
         labels = {row["label"] for row in Manifest.read(path).rows}
         assert labels <= set(demo_classes(task))
 
@@ -182,3 +185,26 @@ def test_captions_name_the_objects_drawn():
         red, green, blue = COLOURS[words[1]]
         close = np.abs(image.astype(int) - (red, green, blue)).max(-1) < 40
         assert close.sum() > 50, caption
+
+
+def test_sound_captions_name_the_pitch_heard(tmp_path):
+    path = make_demo_dataset(tmp_path, 30, seed=1, task="sound_captions")
+    manifest = Manifest.read(path)
+    pitches = set()
+    clips = manifest.column("audio")
+    for caption, clip in zip(manifest.column("caption"), clips):
+        *_, pitch, tone = caption.split()
+        assert tone == "tone" and pitch in demo.PITCHES
+        waveform = wav_samples(clip)
+        spectrum = np.abs(np.fft.rfft(waveform))
+        # One second at 8 kHz: bin k is k Hz.
+        low, high = demo.PITCHES[pitch]
+        assert low <= np.argmax(spectrum) <= high, (caption, clip)
+        pitches.add(pitch)
+    assert pitches == set(demo.PITCHES)
+
+
+def wav_samples(path):
+    with wave.open(str(path), "rb") as f:
+        assert f.getframerate() == 8000 and f.getnframes() == 8000
+        return np.frombuffer(f.readframes(f.getnframes()), "<i2")
