@@ -52,13 +52,23 @@ def build_parser():
     caption_parser.set_defaults(func=run_caption)
 
     retrieve_parser = sub.add_parser(
-        "retrieve", help="Top-k images of a manifest for a text (CSV)."
+        "retrieve",
+        help="Top-k images of a manifest for a text, or texts for an "
+        "image (CSV).",
     )
     retrieve_parser.add_argument("--model-dir", required=True)
     retrieve_parser.add_argument(
-        "--index", required=True, help="Manifest of the images to search."
+        "--index",
+        required=True,
+        help="Manifest of the images (or texts) to search.",
     )
-    retrieve_parser.add_argument("--query", required=True)
+    query = retrieve_parser.add_mutually_exclusive_group(required=True)
+    query.add_argument("--query", help="A text: rank the index's images.")
+    query.add_argument(
+        "--query-image",
+        help="An image file: rank the index's distinct texts (its `text` "
+        "or `caption` column).",
+    )
     retrieve_parser.add_argument("--k", type=int, default=5)
     retrieve_parser.add_argument("--batch-size", type=int, default=32)
     retrieve_parser.set_defaults(func=run_retrieve)

@@ -12,6 +12,7 @@ from keras_mm.cli.fit import fit_and_save
 from keras_mm.cli.fit import make_datasets
 from keras_mm.cli.manifests import log
 from keras_mm.cli.manifests import read_manifest
+from keras_mm.data import Manifest
 from keras_mm.data import build_vocabulary
 from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor
 from keras_mm.data.retrieval_preprocessor import caption_groups
@@ -95,15 +96,36 @@ def run_retrieve(args):
             f"The model in {args.model_dir} is not a dual encoder."
         )
     manifest = read_manifest(args.index)
+    if args.query_image:
+        return _images_to_text(args, model, preprocessor, manifest)
     images, query = embed(
         model, preprocessor, manifest, [args.query], args.batch_size
     )
-    scores = images @ query[0]
+    paths = manifest.column("image")
+    _write_ranking(args, manifest, paths, images @ query[0], "image")
+
+
+def _images_to_text(args, model, preprocessor, manifest):
+    """Rank the index's distinct texts for the image `--query-image`."""
+    column = caption_column(manifest, prefer=preprocessor.text_column)
+    texts = manifest.column(column)
+    # Identical texts score the same: list each once, at its first row.
+    first = sorted(
+        {text: i for i, text in reversed(list(enumerate(texts)))}.values()
+    )
+    manifest = manifest.subset(first)
+    texts = [texts[i] for i in first]
+    query = Manifest([{"image": args.query_image}], "--query-image")
+    image, embedded = embed(model, preprocessor, query, texts, args.batch_size)
+    _write_ranking(args, manifest, texts, embedded @ image[0], column)
+
+
+def _write_ranking(args, manifest, items, scores, name):
+    """CSV `rank,row,NAME,score` of the `args.k` best-scoring rows."""
     top = np.argsort(-scores, kind="stable")[: args.k]
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["rank", "row", "image", "score"])
-    paths = manifest.column("image")
+    writer.writerow(["rank", "row", name, "score"])
     for rank, i in enumerate(top, 1):
         writer.writerow(
-            [rank, manifest.row_numbers[i], paths[i], f"{scores[i]:.4f}"]
+            [rank, manifest.row_numbers[i], items[i], f"{scores[i]:.4f}"]
         )

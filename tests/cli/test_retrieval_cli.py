@@ -71,6 +71,49 @@ def test_retrieve_lists_the_top_k_images(dual, captions, capsys):
     assert scores == sorted(scores, reverse=True)
 
 
+def test_retrieve_ranks_distinct_texts_for_an_image(dual, captions, capsys):
+    manifest = Manifest.read(captions)
+    image = manifest.column("image")[7]
+    args = ["retrieve", "--model-dir", str(dual), "--index", str(captions)]
+    assert main(args + ["--k", "4", "--query-image", image]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["rank"] for r in rows] == ["1", "2", "3", "4"]
+    texts = [r["caption"] for r in rows]
+    assert len(set(texts)) == 4
+    # Each listed text is at its first row in the index.
+    captions_ = manifest.column("caption")
+    for r in rows:
+        assert captions_.index(r["caption"]) + 1 == int(r["row"])
+    # The scores are the embeddings' cosine similarities.
+    model, preprocessor = load_bundle(dual)
+    image_model, text_model = towers(model)
+    query = image_model.predict(
+        preprocessor.images(manifest.subset([7])), verbose=0
+    )
+    embedded = text_model.predict(preprocessor.token_ids(texts), verbose=0)
+    np.testing.assert_allclose(
+        [float(r["score"]) for r in rows], embedded @ query[0], atol=1e-3
+    )
+    all_texts = sorted(set(captions_))
+    everything = text_model.predict(
+        preprocessor.token_ids(all_texts), verbose=0
+    )
+    assert float(rows[0]["score"]) >= (everything @ query[0]).max() - 1e-3
+
+
+def test_retrieve_needs_one_query(dual, captions, capsys):
+    args = ["retrieve", "--model-dir", str(dual), "--index", str(captions)]
+    with pytest.raises(SystemExit):
+        main(args + ["--query", "a", "--query-image", "x.png"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_retrieve_names_a_missing_query_image(dual, captions, capsys):
+    args = ["retrieve", "--model-dir", str(dual), "--index", str(captions)]
+    assert main(args + ["--query-image", "missing.png"]) == 1
+    assert "missing.png" in capsys.readouterr().err
+
+
 def test_saved_model_encodes_without_keras_mm(dual, tmp_path):
     model, preprocessor = load_bundle(dual)
     rng = np.random.default_rng(0)
