@@ -27,7 +27,10 @@ def run_list(args):
     print("Fusion methods (--fusion, for multimodal_classifier):")
     for name in list_fusions():
         print(f"  {name:<{width}}  {describe_fusion(name)}")
-    print("Demo data (--data demo:TASK; `demo` is `demo:factorial`):")
+    print(
+        "Demo data (--data demo:TASK; `demo` is `demo:factorial` for "
+        "classifiers, `demo:captions` for the others):"
+    )
     for name, description in demo_tasks().items():
         print(f"  {'demo:' + name:<{width}}  {description}")
 

@@ -44,6 +44,12 @@ def seed001_mmlm_captioner(
     Generation (`keras_mm.captioning.generate`) carries the LSTM state from
     step to step, so one new token costs one LSTM step.
 
+    Article B's one convolution, flattened, is not translation invariant:
+    on 800 small real images it learns colours (98% right on unseen ones)
+    but not shapes (47%), and neither Dropout nor a second convolution
+    fixed that. `transformer_captioner` is the one to train on your own
+    images.
+
     Args:
         vocabulary_size: int. Caption token ids, reserved ones included.
         sequence_length: int. Caption tokens per input.

@@ -10,7 +10,9 @@ import pytest
 
 from keras_mm.captioning import SAMPLERS
 from keras_mm.captioning import generate
+from keras_mm.cli.captioning import build_captioner
 from keras_mm.cli.main import main
+from keras_mm.data import Manifest
 from keras_mm.data import make_demo_dataset
 from keras_mm.export import load_bundle
 from tests.cli.test_cli import cli
@@ -183,3 +185,16 @@ def test_captioners_reject_fusion_options(captions, tmp_path, capsys):
     assert "does not take --fusion" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
     assert main(["caption", "--model-dir", str(tmp_path), "--data", "x"]) == 1
+
+
+def test_only_captioners_that_hear_get_the_audio_column(tmp_path, capsys):
+    data = make_demo_dataset(tmp_path, 12, seed=5, task="sound_captions")
+    manifest = Manifest.read(data)
+    model, preprocessor = build_captioner("seed001_mmlm_captioner", manifest)
+    # The demo clips last one second at 8 kHz.
+    assert model.input["audio"].shape == (None, 8000)
+    assert preprocessor.modalities == ["image", "audio"]
+    model, preprocessor = build_captioner("transformer_captioner", manifest)
+    assert sorted(model.input) == ["image", "tokens"]
+    assert preprocessor.modalities == ["image"]
+    assert "the audio column is ignored" in capsys.readouterr().err
