@@ -1,4 +1,5 @@
 import keras
+import keras_hub
 
 from keras_mm.encoders import cnn_image_encoder
 from keras_mm.encoders import rnn_text_encoder
@@ -19,8 +20,9 @@ def dual_encoder(
 ):
     """CLIP-style dual encoder: image and text towers in one embedding space.
 
-    An image tower (the zoo's CNN) and a text tower (the zoo's RNN or
-    Transformer encoder) each end in a projection head and L2
+    An image tower (the zoo's CNN, whose grid cells are mixed with learned
+    position embeddings before they are averaged) and a text tower (the
+    zoo's RNN or Transformer encoder) each end in a projection head and L2
     normalization; `ContrastiveLogits` scores every image of a batch
     against every text with a learned temperature. Train it with
     `SymmetricContrastiveLoss` on caption group ids. The towers alone are
@@ -46,9 +48,18 @@ def dual_encoder(
         )
     image = keras.Input(image_shape, name="image")
     text = keras.Input((sequence_length,), dtype="int32", name="text")
-    image_features = cnn_image_encoder(
-        image_shape, filters=(32, 64, 64), padding="same", pooling="avg"
+    # (batch, cells, 64): the CNN's last feature map, one token per cell.
+    cells = cnn_image_encoder(
+        image_shape, filters=(32, 64, 64), padding="same", pooling=None
     )(image)
+    # Each cell's features meet its position before the average, so that
+    # "on the left" survives pooling; a global pool alone averages it away.
+    positions = keras_hub.layers.PositionEmbedding(
+        cells.shape[1], name="image_positions"
+    )(cells)
+    x = keras.layers.Add()([cells, positions])
+    x = keras.layers.Dense(embedding_dim, "relu", name="image_cells")(x)
+    image_features = keras.layers.GlobalAveragePooling1D()(x)
     if text_encoder == "rnn":
         tower = rnn_text_encoder(
             vocabulary_size, sequence_length, embedding_dim, embedding_dim
