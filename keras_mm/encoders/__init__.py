@@ -2,6 +2,7 @@
 
 from keras_mm.encoders.cnn_image_encoder import cnn_image_encoder
 from keras_mm.encoders.padding_mask import PaddingMask
+from keras_mm.encoders.positional_pooling import positional_pooling
 from keras_mm.encoders.rnn_text_encoder import rnn_text_encoder
 from keras_mm.encoders.spectrogram_audio_encoder import (
     spectrogram_audio_encoder,
@@ -12,6 +13,7 @@ from keras_mm.encoders.waveform_audio_encoder import waveform_audio_encoder
 __all__ = [
     "PaddingMask",
     "cnn_image_encoder",
+    "positional_pooling",
     "rnn_text_encoder",
     "spectrogram_audio_encoder",
     "transformer_text_encoder",

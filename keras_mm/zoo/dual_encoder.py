@@ -1,7 +1,7 @@
 import keras
-import keras_hub
 
 from keras_mm.encoders import cnn_image_encoder
+from keras_mm.encoders import positional_pooling
 from keras_mm.encoders import rnn_text_encoder
 from keras_mm.encoders import transformer_text_encoder
 from keras_mm.retrieval.contrastive import ContrastiveLogits
@@ -52,14 +52,7 @@ def dual_encoder(
     cells = cnn_image_encoder(
         image_shape, filters=(32, 64, 64), padding="same", pooling=None
     )(image)
-    # Each cell's features meet its position before the average, so that
-    # "on the left" survives pooling; a global pool alone averages it away.
-    positions = keras_hub.layers.PositionEmbedding(
-        cells.shape[1], name="image_positions"
-    )(cells)
-    x = keras.layers.Add()([cells, positions])
-    x = keras.layers.Dense(embedding_dim, "relu", name="image_cells")(x)
-    image_features = keras.layers.GlobalAveragePooling1D()(x)
+    image_features = positional_pooling(cells, embedding_dim)
     if text_encoder == "rnn":
         tower = rnn_text_encoder(
             vocabulary_size, sequence_length, embedding_dim, embedding_dim

@@ -108,8 +108,8 @@ def test_audio_changes_the_mmlm_captioners_start():
     steps = caption_steps(tiny(AUDIO))
     inputs = conditioning(AUDIO)
     silent = {**inputs, "audio": keras.ops.zeros_like(inputs["audio"])}
-    h, _ = steps.memory(inputs)
-    h_silent, _ = steps.memory(silent)
+    _, h, _ = steps.memory(inputs)
+    _, h_silent, _ = steps.memory(silent)
     assert np.abs(np.asarray(h) - np.asarray(h_silent)).max() > 1e-3
 
 
