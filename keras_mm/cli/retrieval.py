@@ -110,9 +110,10 @@ def _images_to_text(args, model, preprocessor, manifest):
     column = caption_column(manifest, prefer=preprocessor.text_column)
     texts = manifest.column(column)
     # Identical texts score the same: list each once, at its first row.
-    first = sorted(
-        {text: i for i, text in reversed(list(enumerate(texts)))}.values()
-    )
+    first = {}
+    for i, text in enumerate(texts):
+        first.setdefault(text, i)
+    first = list(first.values())
     manifest = manifest.subset(first)
     texts = [texts[i] for i in first]
     query = Manifest([{"image": args.query_image}], "--query-image")

@@ -47,9 +47,9 @@ class CaptionPreprocessor(SavedPreprocessor):
         self.vocabulary = list(vocabulary)
         self.sequence_length = int(sequence_length)
         self.caption_column = caption_column
-        self.audio_length = audio_length and int(audio_length)
+        self.audio_length = None if audio_length is None else int(audio_length)
         self.sample_rate = int(sample_rate)
-        self.modalities = ["image"] + ["audio"] * bool(audio_length)
+        self.modalities = ["image", "audio"] if audio_length else ["image"]
         self.tokenizer = CaptionTokenizer(self.vocabulary, sequence_length)
 
     @classmethod
