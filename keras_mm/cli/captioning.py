@@ -12,6 +12,7 @@ from keras_mm.captioning import caption_steps
 from keras_mm.captioning import generate
 from keras_mm.captioning import get_sampler
 from keras_mm.captioning.bleu import bleu4
+from keras_mm.captioning.diversity import collapse_warning
 from keras_mm.captioning.metrics import TokenAccuracy
 from keras_mm.captioning.metrics import caption_loss
 from keras_mm.cli.fit import fit_and_save
@@ -132,6 +133,9 @@ def evaluate_captioner(model, preprocessor, manifest, batch_size=32):
         model, preprocessor, manifest, "greedy", batch_size
     )
     metrics["bleu4"] = bleu4(references, hypotheses)
+    warning = collapse_warning(references, hypotheses)
+    if warning:
+        log(warning)
     return metrics
 
 

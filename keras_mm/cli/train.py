@@ -14,14 +14,16 @@ from keras_mm.data import Preprocessor
 from keras_mm.data import build_vocabulary
 from keras_mm.data import learn_class_names
 from keras_mm.data import suggest_lengths
+from keras_mm.export import load_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
 from keras_mm.fusion import list_fusions
 from keras_mm.modalities import MODALITIES
+from keras_mm.training import warm_start
 
 VALIDATION_FRACTION = 0.2
 # Default training steps per task: generation and contrastive models learn
 # more slowly than classifiers.
-STEPS = {"classification": 600, "captioning": 1500, "retrieval": 1500}
+STEPS = {"classification": 1500, "captioning": 1500, "retrieval": 1500}
 
 
 def add_train_parser(sub):
@@ -55,6 +57,12 @@ def add_train_parser(sub):
         default=10,
         help="Stop after this many epochs without a better validation "
         "loss; the best weights are kept.",
+    )
+    p.add_argument(
+        "--init-from",
+        metavar="MODEL_DIR",
+        help="Staged training: start from the weights of the layers (the "
+        "encoders, say) that this trained bundle shares with the model.",
     )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--learning-rate", type=float, default=1e-3)
@@ -162,6 +170,14 @@ def run_train(args):
     model, vocabulary = _build_model(
         args.model, train_manifest, class_names, options
     )
+    if args.init_from:
+        copied = warm_start(model, load_bundle(args.init_from)[0])
+        if not copied:
+            raise ValueError(
+                f"--init-from {args.init_from}: no layer of that model "
+                f"matches a layer of {args.model} in name and shapes."
+            )
+        log(f"Starting from {args.init_from}: {', '.join(copied)}")
     preprocessor = Preprocessor.from_model(model, class_names, vocabulary)
     data = make_datasets(args, preprocessor, train_manifest, val_manifest)
     log(

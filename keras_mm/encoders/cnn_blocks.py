@@ -2,7 +2,9 @@
 
 import keras
 
-POOLINGS = ("avg", "max", "flatten", None)
+from keras_mm.encoders.positional_pooling import positional_pooling
+
+POOLINGS = ("avg", "max", "flatten", "positional", None)
 
 
 def check_pooling(pooling, allowed=POOLINGS):
@@ -12,16 +14,26 @@ def check_pooling(pooling, allowed=POOLINGS):
         )
 
 
-def conv2d_blocks(x, filters, kernel_size, padding, activation):
-    """`[Conv2D -> MaxPooling2D(2)] x len(filters)` on a feature map."""
+def conv2d_blocks(
+    x, filters, kernel_size, padding, activation, normalization=False
+):
+    """`[Conv2D -> MaxPooling2D(2)] x len(filters)` on a feature map.
+
+    With `normalization`, each convolution is followed by
+    `BatchNormalization` before its activation.
+    """
     for i, num_filters in enumerate(filters):
         x = keras.layers.Conv2D(
             num_filters,
             kernel_size,
             padding=padding,
-            activation=activation,
+            activation=None if normalization else activation,
+            use_bias=not normalization,
             name=f"conv_{i}",
         )(x)
+        if normalization:
+            x = keras.layers.BatchNormalization(name=f"norm_{i}")(x)
+            x = keras.layers.Activation(activation, name=f"act_{i}")(x)
         x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
     return x
 
@@ -32,11 +44,16 @@ def pool_features(x, pooling):
     Args:
         x: tensor `(batch, height, width, dim)` or `(batch, steps, dim)`.
         pooling: str or None. `"avg"` or `"max"` (global pooling),
-            `"flatten"`, or `None` for one token per position,
+            `"flatten"`, `"positional"` (`positional_pooling`: each
+            position gets a learned embedding before a Dense+ReLU and a
+            global max), or `None` for one token per position,
             `(batch, positions, dim)`.
     """
     check_pooling(pooling)
     two_d = len(x.shape) == 4
+    if pooling == "positional":
+        cells = keras.layers.Reshape((-1, x.shape[-1]))(x)
+        return positional_pooling(cells, 2 * x.shape[-1], "max", "grid")
     if pooling == "avg":
         layer = (
             keras.layers.GlobalAveragePooling2D

@@ -12,6 +12,8 @@ def cnn_image_encoder(
     padding="valid",
     activation="relu",
     pooling="avg",
+    normalization=False,
+    augmentation=False,
     output_dim=None,
     output_activation="relu",
     name="image_encoder",
@@ -26,9 +28,14 @@ def cnn_image_encoder(
         kernel_size: int. Convolution kernel size.
         padding: str. `"valid"` or `"same"`.
         activation: str. Activation of the convolutions.
-        pooling: str or None. `"avg"` or `"max"` (global pooling), or
-            `"flatten"`, to return `(batch, dim)`; `None` returns the feature
-            map as a sequence `(batch, height * width, filters[-1])`.
+        pooling: str or None. `"avg"` or `"max"` (global pooling),
+            `"flatten"` or `"positional"` (cells mixed with learned
+            positions, then max-pooled: keeps where strokes are), to return
+            `(batch, dim)`; `None` returns the feature map as a sequence
+            `(batch, height * width, filters[-1])`.
+        normalization: bool. `BatchNormalization` after each convolution.
+        augmentation: bool. While training, shift images at random by up
+            to 10% of their height and width (`RandomTranslation`).
         output_dim: int or None. Width of a final Dense projection.
         output_activation: str or None. Activation of that projection.
         name: str. Name of the returned model.
@@ -46,7 +53,13 @@ def cnn_image_encoder(
         raise ValueError("`output_dim` needs a `pooling` other than None.")
     image = keras.Input(shape=image_shape, name="image")
     x = keras.layers.Rescaling(1.0 / 255.0)(image)
-    x = conv2d_blocks(x, filters, kernel_size, padding, activation)
+    if augmentation:
+        x = keras.layers.RandomTranslation(
+            0.1, 0.1, fill_mode="constant", name="random_shift"
+        )(x)
+    x = conv2d_blocks(
+        x, filters, kernel_size, padding, activation, normalization
+    )
     x = pool_features(x, pooling)
     if output_dim is not None:
         x = keras.layers.Dense(

@@ -14,6 +14,8 @@ def spectrogram_audio_encoder(
     filters=(16, 32),
     kernel_size=3,
     pooling="avg",
+    normalization=False,
+    augmentation=False,
     name="audio_encoder",
 ):
     """Log-mel spectrogram followed by a 2D CNN.
@@ -30,9 +32,15 @@ def spectrogram_audio_encoder(
         sequence_stride: int. Hop between frames, in samples.
         filters: tuple of int. Filters of each `Conv2D -> MaxPooling2D` block.
         kernel_size: int. Convolution kernel size.
-        pooling: str or None. `"avg"` or `"max"` return `(batch, filters)`;
-            `None` returns one token per grid cell,
-            `(batch, cells, filters[-1])`.
+        pooling: str or None. `"avg"` or `"max"` return `(batch, filters)`,
+            `"flatten"` or `"positional"` a vector that keeps where in time
+            and frequency things were; `None` returns one token per grid
+            cell, `(batch, cells, filters[-1])`.
+        normalization: bool. `BatchNormalization` after each convolution.
+        augmentation: bool. While training, shift the spectrogram in time
+            by up to 10% of the clip and erase a random time-frequency
+            patch (SpecAugment-style masking), with Keras'
+            `RandomTranslation` and `RandomErasing`.
         name: str. Name of the returned model.
 
     Returns:
@@ -43,7 +51,7 @@ def spectrogram_audio_encoder(
     >>> encoder(np.zeros((2, 800))).shape
     (2, 4)
     """
-    check_pooling(pooling, ("avg", "max", None))
+    check_pooling(pooling)
     audio = keras.Input(shape=(audio_length,), name="audio")
     # (batch, num_mel_bins, frames), in dB.
     x = keras.layers.MelSpectrogram(
@@ -55,6 +63,16 @@ def spectrogram_audio_encoder(
     )(audio)
     x = keras.layers.Reshape((*x.shape[1:], 1))(x)
     x = keras.layers.LayerNormalization(axis=(1, 2), name="clip_norm")(x)
-    x = conv2d_blocks(x, filters, kernel_size, "same", "relu")
+    if augmentation:
+        # (mel bins, frames, 1): width is time. 0 is the clip's mean level.
+        x = keras.layers.RandomTranslation(
+            0.0, 0.1, fill_mode="constant", name="time_shift"
+        )(x)
+        x = keras.layers.RandomErasing(
+            0.5, fill_value=0.0, value_range=(-3, 3), name="spec_mask"
+        )(x)
+    x = conv2d_blocks(
+        x, filters, kernel_size, "same", "relu", normalization
+    )
     x = pool_features(x, pooling)
     return keras.Model(audio, x, name=name)

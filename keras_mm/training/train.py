@@ -6,10 +6,44 @@ import keras
 from keras_mm.heads import head_kind
 
 JIT_COMPILE = {"auto": "auto", "on": True, "off": False}
+WEIGHT_DECAY = 1e-4
+WARMUP_FRACTION = 0.05
+
+
+def optimizer(learning_rate=1e-3, total_steps=None, weight_decay=WEIGHT_DECAY):
+    """AdamW with a linear warmup and a cosine decay over `total_steps`.
+
+    Without `total_steps` the learning rate is constant.
+
+    Args:
+        learning_rate: float. Peak learning rate, reached after the
+            warmup (5% of the steps).
+        total_steps: int or None. Training steps of the whole run.
+        weight_decay: float. Decoupled weight decay.
+
+    Example:
+    >>> optimizer(1e-3, total_steps=100).learning_rate.numpy() < 1e-3
+    True
+    """
+    schedule = learning_rate
+    if total_steps:
+        warmup = max(1, int(WARMUP_FRACTION * total_steps))
+        schedule = keras.optimizers.schedules.CosineDecay(
+            0.0,
+            decay_steps=max(1, total_steps - warmup),
+            alpha=0.01,
+            warmup_target=learning_rate,
+            warmup_steps=warmup,
+        )
+    return keras.optimizers.AdamW(schedule, weight_decay=weight_decay)
 
 
 def compile_model(
-    model, multi_label=False, learning_rate=1e-3, jit_compile="auto"
+    model,
+    multi_label=False,
+    learning_rate=1e-3,
+    jit_compile="auto",
+    total_steps=None,
 ):
     """Compile a classifier with the loss and metrics its head needs.
 
@@ -20,9 +54,10 @@ def compile_model(
     Args:
         model: `keras.Model`. A classifier outputting probabilities.
         multi_label: bool. Whether the targets are multi-hot.
-        learning_rate: float. Adam learning rate.
+        learning_rate: float. Peak learning rate (see `optimizer`).
         jit_compile: str or bool. `"auto"`, `"on"` or `"off"` (or a bool),
             passed to Keras.
+        total_steps: int or None. Steps of the run, for the schedule.
     """
     if jit_compile not in JIT_COMPILE and not isinstance(jit_compile, bool):
         raise ValueError(
@@ -40,7 +75,7 @@ def compile_model(
         if kind == "multi_label":
             metrics.append(keras.metrics.AUC(name="auc", multi_label=True))
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
+        optimizer=optimizer(learning_rate, total_steps),
         loss=loss,
         metrics=metrics,
         jit_compile=JIT_COMPILE.get(jit_compile, jit_compile),
@@ -61,11 +96,14 @@ def train(
     callbacks=None,
     loss=None,
     metrics=None,
+    monitor=None,
 ):
-    """Compile and fit a classifier with early stopping and checkpoints.
+    """Compile and fit a model with early stopping and checkpoints.
 
-    Training stops when `val_loss` (or `loss` without validation data) has
-    not improved for `patience` epochs and the best weights are restored.
+    The optimizer is AdamW (weight decay 1e-4) whose learning rate warms
+    up over the first 5% of the steps and then follows a cosine decay.
+    Training stops when the monitored validation metric has not improved
+    for `patience` epochs, and the best weights are restored.
     With `out_dir`, the best weights are checkpointed to
     `out_dir/checkpoint.weights.h5` and the history is written to
     `out_dir/history.csv` as training goes.
@@ -75,7 +113,7 @@ def train(
         train_data: `tf.data.Dataset`. Yields `(inputs, targets)`.
         validation_data: `tf.data.Dataset` or None. Same structure.
         epochs: int. Maximum number of epochs.
-        learning_rate: float. Adam learning rate.
+        learning_rate: float. Peak learning rate.
         jit_compile: str. `"auto"`, `"on"` or `"off"`.
         multi_label: bool. Whether the targets are multi-hot.
         patience: int. Epochs without improvement before stopping.
@@ -87,24 +125,35 @@ def train(
         loss: Keras loss or None. By default the classification loss the
             head needs (see `compile_model`).
         metrics: list or None. Metrics to go with `loss`.
+        monitor: str or None. Metric to stop on, without the `val_`
+            prefix: by default `"accuracy"` for classifiers and `"loss"`
+            with a custom `loss`. Validation values are used when there is
+            validation data.
 
     Returns:
         The `keras.callbacks.History` of the run.
     """
+    steps = int(train_data.cardinality())
+    total_steps = epochs * steps if steps > 0 else None
     if loss is None:
-        compile_model(model, multi_label, learning_rate, jit_compile)
+        compile_model(
+            model, multi_label, learning_rate, jit_compile, total_steps
+        )
     else:
         model.compile(
-            keras.optimizers.Adam(learning_rate),
+            optimizer(learning_rate, total_steps),
             loss,
             metrics=metrics,
             jit_compile=JIT_COMPILE.get(jit_compile, jit_compile),
         )
-    monitor = "val_loss" if validation_data is not None else "loss"
+    monitor = monitor or ("accuracy" if loss is None else "loss")
+    if validation_data is not None:
+        monitor = f"val_{monitor}"
+    mode = "min" if monitor.endswith("loss") else "max"
     user_callbacks = list(callbacks or [])
     callbacks = [
         keras.callbacks.EarlyStopping(
-            monitor, patience=patience, restore_best_weights=True
+            monitor, patience=patience, mode=mode, restore_best_weights=True
         )
     ]
     if out_dir is not None:
@@ -114,6 +163,7 @@ def train(
             keras.callbacks.ModelCheckpoint(
                 out_dir / "checkpoint.weights.h5",
                 monitor,
+                mode=mode,
                 save_best_only=True,
                 save_weights_only=True,
             ),

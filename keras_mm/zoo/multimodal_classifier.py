@@ -24,6 +24,9 @@ def multimodal_classifier(
     dropout=0.1,
     missing_modalities=True,
     modality_dropout=0.0,
+    pooling="positional",
+    normalization=True,
+    augmentation=True,
 ):
     """Generic classifier: one encoder per modality, then fusion and a head.
 
@@ -54,6 +57,12 @@ def multimodal_classifier(
             so that samples may lack a modality.
         modality_dropout: float. Rate at which training drops whole
             modalities (`ModalityDropout`), so the model copes without them.
+        pooling: str. How the image and spectrogram CNNs end, for fusions
+            that take vectors: `"positional"` (cells mixed with learned
+            positions, then max-pooled), `"flatten"`, `"avg"` or `"max"`.
+        normalization: bool. `BatchNormalization` in the CNNs.
+        augmentation: bool. Random shifts of images, time shifts and
+            SpecAugment-style masks of spectrograms, while training.
 
     Returns:
         A `keras.Model` with one input per modality.
@@ -73,10 +82,20 @@ def multimodal_classifier(
     sequence = fusion_layer.sequence_inputs
     builders = {
         "image": lambda: cnn_image_encoder(
-            image_shape, (16, 32, 64), pooling=None if sequence else "avg"
+            image_shape,
+            (16, 32, 64),
+            padding="same",
+            pooling=None if sequence else pooling,
+            normalization=normalization,
+            augmentation=augmentation,
         ),
         "audio": lambda: _audio(
-            audio_encoder, audio_length, sample_rate, sequence
+            audio_encoder,
+            audio_length,
+            sample_rate,
+            None if sequence else pooling,
+            normalization,
+            augmentation,
         ),
         "text": lambda: _text(
             text_encoder, vocabulary_size, sequence_length, hidden_dim, sequence
@@ -96,13 +115,18 @@ def multimodal_classifier(
     )
 
 
-def _audio(kind, audio_length, sample_rate, sequence):
-    pooling = None if sequence else "avg"
+def _audio(kind, audio_length, sample_rate, pooling, normalization, augment):
     if kind == "spectrogram":
         return spectrogram_audio_encoder(
-            audio_length, sample_rate, pooling=pooling
+            audio_length,
+            sample_rate,
+            filters=(32, 64),
+            pooling=pooling,
+            normalization=normalization,
+            augmentation=augment,
         )
     if kind == "waveform":
+        pooling = "avg" if pooling == "positional" else pooling
         return waveform_audio_encoder(
             audio_length, filters=(32, 32), pool_size=8, pooling=pooling
         )
