@@ -26,10 +26,15 @@ def load_arrays(path, columns):
     rows = read_rows(path)
     out = {}
     if "image" in columns:
-        out["image"] = np.stack(
-            [np.asarray(Image.open(root / r["image"]).convert("L"))
-             for r in rows]
-        )[..., None].astype("float32") / 255.0
+        out["image"] = (
+            np.stack(
+                [
+                    np.asarray(Image.open(root / r["image"]).convert("L"))
+                    for r in rows
+                ]
+            )[..., None].astype("float32")
+            / 255.0
+        )
     if "audio" in columns:
         clips = []
         for r in rows:
@@ -49,7 +54,9 @@ def image_branch(x):
 
 def audio_branch(x):
     x = keras.layers.MelSpectrogram(
-        fft_length=512, sequence_stride=256, sampling_rate=16000,
+        fft_length=512,
+        sequence_stride=256,
+        sampling_rate=16000,
         num_mel_bins=40,
     )(x)
     x = keras.layers.Reshape((40, -1, 1))(x)
@@ -77,8 +84,10 @@ def plain_model(modalities, num_classes, extra=None):
     for name, (shape, dtype, branch) in (extra or {}).items():
         inputs[name] = keras.Input(shape, dtype=dtype, name=name)
         features.append(branch(inputs[name]))
-    x = features[0] if len(features) == 1 else keras.layers.Concatenate()(
-        features
+    x = (
+        features[0]
+        if len(features) == 1
+        else keras.layers.Concatenate()(features)
     )
     x = keras.layers.Dense(128, activation="relu")(x)
     units, activation = (
@@ -86,7 +95,8 @@ def plain_model(modalities, num_classes, extra=None):
     )
     model = keras.Model(inputs, keras.layers.Dense(units, activation)(x))
     loss = (
-        "binary_crossentropy" if num_classes == 2
+        "binary_crossentropy"
+        if num_classes == 2
         else "sparse_categorical_crossentropy"
     )
     model.compile("adam", loss, metrics=["accuracy"])
@@ -100,7 +110,12 @@ def fit_predict(model, x_train, y_train, x_test, seed=0):
         "val_accuracy", patience=8, restore_best_weights=True
     )
     model.fit(
-        x_train, y_train, validation_split=0.1, epochs=EPOCHS,
-        batch_size=32, callbacks=[stop], verbose=0,
+        x_train,
+        y_train,
+        validation_split=0.1,
+        epochs=EPOCHS,
+        batch_size=32,
+        callbacks=[stop],
+        verbose=0,
     )
     return model.predict(x_test, verbose=0)

@@ -31,7 +31,6 @@ import sys
 import time
 
 import numpy as np
-
 import real_baselines
 import real_media
 
@@ -67,8 +66,9 @@ def train_cli(runs, name, model, data, *options):
 
 
 def evaluate_cli(bundle, data, *options):
-    return json.loads(cli("evaluate", "--model-dir", bundle, "--data", data,
-                          *options))
+    return json.loads(
+        cli("evaluate", "--model-dir", bundle, "--data", data, *options)
+    )
 
 
 def single_manifests(paths, root):
@@ -79,8 +79,8 @@ def single_manifests(paths, root):
             rows = real_baselines.read_rows(paths["same"][split])
             path = root / f"{modality}_{split}.csv"
             real_media.write_manifest(
-                path, [{modality: r[modality], "label": r["label"]}
-                       for r in rows]
+                path,
+                [{modality: r[modality], "label": r["label"]} for r in rows],
             )
             out[modality, split] = path
     return out
@@ -92,20 +92,34 @@ def zoo_same(paths, runs, fusions, singles):
     rows = []
     for modality in ("image", "audio"):
         bundle, seconds = train_cli(
-            runs, f"same_{modality}", "multimodal_classifier",
+            runs,
+            f"same_{modality}",
+            "multimodal_classifier",
             singles[modality, "train"],
         )
         accuracy = evaluate_cli(bundle, singles[modality, "test"])["accuracy"]
-        rows.append({"model": f"multimodal_classifier, {modality} only",
-                     "accuracy": accuracy, "seconds": seconds})
+        rows.append(
+            {
+                "model": f"multimodal_classifier, {modality} only",
+                "accuracy": accuracy,
+                "seconds": seconds,
+            }
+        )
     for fusion in fusions:
         bundle, seconds = train_cli(
-            runs, f"same_{fusion}", "multimodal_classifier",
-            paths["same"]["train"], "--fusion", fusion,
+            runs,
+            f"same_{fusion}",
+            "multimodal_classifier",
+            paths["same"]["train"],
+            "--fusion",
+            fusion,
         )
-        row = {"model": f"multimodal_classifier --fusion {fusion}",
-               "fusion": fusion, "seconds": seconds,
-               "accuracy": evaluate_cli(bundle, test)["accuracy"]}
+        row = {
+            "model": f"multimodal_classifier --fusion {fusion}",
+            "fusion": fusion,
+            "seconds": seconds,
+            "accuracy": evaluate_cli(bundle, test)["accuracy"],
+        }
         for dropped, kept in (("audio", "image"), ("image", "audio")):
             row[f"{kept} only"] = evaluate_cli(
                 bundle, test, "--drop-modality", dropped
@@ -114,9 +128,13 @@ def zoo_same(paths, runs, fusions, singles):
     bundle, seconds = train_cli(
         runs, "same_seed004", "seed004_attention", paths["same"]["train"]
     )
-    rows.append({"model": "seed004_attention",
-                 "accuracy": evaluate_cli(bundle, test)["accuracy"],
-                 "seconds": seconds})
+    rows.append(
+        {
+            "model": "seed004_attention",
+            "accuracy": evaluate_cli(bundle, test)["accuracy"],
+            "seconds": seconds,
+        }
+    )
     return rows
 
 
@@ -138,11 +156,15 @@ def zoo_captions(paths, runs):
         output = cli("caption", "--model-dir", bundle, "--data", test)
         captions = [r["caption"] for r in csv.DictReader(io.StringIO(output))]
         right = np.mean([named_digit(c, d) for c, d in zip(captions, truth)])
-        rows.append({
-            "model": model, "right digit named": float(right),
-            "distinct captions": len(set(captions)), "seconds": seconds,
-            "bleu4": evaluate_cli(bundle, test)["bleu4"],
-        })
+        rows.append(
+            {
+                "model": model,
+                "right digit named": float(right),
+                "distinct captions": len(set(captions)),
+                "seconds": seconds,
+                "bleu4": evaluate_cli(bundle, test)["bleu4"],
+            }
+        )
     return rows
 
 
@@ -154,18 +176,32 @@ def zoo_retrieval(paths, runs):
     )
     hits = []
     for number in NUMBERS:
-        output = cli("retrieve", "--model-dir", bundle, "--index", test,
-                     "--query", QUERY.format(number), "--k", 10)
-        found = [labels[int(r["row"]) - 1]
-                 for r in csv.DictReader(io.StringIO(output))]
+        output = cli(
+            "retrieve",
+            "--model-dir",
+            bundle,
+            "--index",
+            test,
+            "--query",
+            QUERY.format(number),
+            "--k",
+            10,
+        )
+        found = [
+            labels[int(r["row"]) - 1]
+            for r in csv.DictReader(io.StringIO(output))
+        ]
         hits.append(sum(label == number for label in found))
     recall = evaluate_cli(bundle, test)
-    return {"model": "dual_encoder", "seconds": seconds,
-            "top-10 hits per class": hits,
-            "precision@10": float(np.mean(hits) / 10),
-            "classes with most of top 10": int(sum(h > 5 for h in hits)),
-            "recall@1 image to text": recall["recall@1_image_to_text"],
-            "recall@1 text to image": recall["recall@1_text_to_image"]}
+    return {
+        "model": "dual_encoder",
+        "seconds": seconds,
+        "top-10 hits per class": hits,
+        "precision@10": float(np.mean(hits) / 10),
+        "classes with most of top 10": int(sum(h > 5 for h in hits)),
+        "recall@1 image to text": recall["recall@1_image_to_text"],
+        "recall@1 text to image": recall["recall@1_text_to_image"],
+    }
 
 
 def zoo_relation(paths, runs):
@@ -174,45 +210,69 @@ def zoo_relation(paths, runs):
     bundle, seconds = train_cli(
         runs, "relation_direct", "multimodal_classifier", data["train"]
     )
-    rows.append({"model": "multimodal_classifier, one stage",
-                 "accuracy": evaluate_cli(bundle, data["test"])["accuracy"],
-                 "seconds": seconds})
+    rows.append(
+        {
+            "model": "multimodal_classifier, one stage",
+            "accuracy": evaluate_cli(bundle, data["test"])["accuracy"],
+            "seconds": seconds,
+        }
+    )
     stage1 = runs / "same_concat"
     if not stage1.exists():
-        stage1, _ = train_cli(runs, "same_concat", "multimodal_classifier",
-                              paths["same"]["train"], "--fusion", "concat")
+        stage1, _ = train_cli(
+            runs,
+            "same_concat",
+            "multimodal_classifier",
+            paths["same"]["train"],
+            "--fusion",
+            "concat",
+        )
     bundle, seconds = train_cli(
-        runs, "relation_staged", "multimodal_classifier", data["train"],
-        "--init-from", stage1,
+        runs,
+        "relation_staged",
+        "multimodal_classifier",
+        data["train"],
+        "--init-from",
+        stage1,
     )
-    rows.append({"model": "multimodal_classifier, staged (--init-from)",
-                 "accuracy": evaluate_cli(bundle, data["test"])["accuracy"],
-                 "seconds": seconds})
+    rows.append(
+        {
+            "model": "multimodal_classifier, staged (--init-from)",
+            "accuracy": evaluate_cli(bundle, data["test"])["accuracy"],
+            "seconds": seconds,
+        }
+    )
     return rows
 
 
 def digits(path, column="label"):
-    return np.array([NUMBERS.index(r[column])
-                     for r in real_baselines.read_rows(path)])
+    return np.array(
+        [NUMBERS.index(r[column]) for r in real_baselines.read_rows(path)]
+    )
 
 
 def plain_same(paths):
     """Plain Keras on `same`: each modality, concat, product of experts."""
-    train, _ = real_baselines.load_arrays(paths["same"]["train"],
-                                          ["image", "audio"])
-    test, _ = real_baselines.load_arrays(paths["same"]["test"],
-                                         ["image", "audio"])
+    train, _ = real_baselines.load_arrays(
+        paths["same"]["train"], ["image", "audio"]
+    )
+    test, _ = real_baselines.load_arrays(
+        paths["same"]["test"], ["image", "audio"]
+    )
     y, y_test = digits(paths["same"]["train"]), digits(paths["same"]["test"])
     probs = {}
     for modalities in (["image"], ["audio"], ["image", "audio"]):
         model = real_baselines.plain_model(modalities, 10)
         probs["+".join(modalities)] = real_baselines.fit_predict(
-            model, {m: train[m] for m in modalities}, y,
+            model,
+            {m: train[m] for m in modalities},
+            y,
             {m: test[m] for m in modalities},
         )
     product = np.log(probs["image"] + 1e-7) + np.log(probs["audio"] + 1e-7)
-    accuracy = {k: float(np.mean(p.argmax(-1) == y_test))
-                for k, p in probs.items()}
+    accuracy = {
+        k: float(np.mean(p.argmax(-1) == y_test)) for k, p in probs.items()
+    }
     return {
         "image only": accuracy["image"],
         "audio only": accuracy["audio"],
@@ -247,14 +307,18 @@ def plain_relation(paths):
             [[r["text"] == real_media.QUESTIONS["larger"]] for r in rows],
             "float32",
         )
-        arrays[split] = x, np.array([r["label"] == "yes" for r in rows],
-                                    "float32")
+        arrays[split] = (
+            x,
+            np.array([r["label"] == "yes" for r in rows], "float32"),
+        )
     model = real_baselines.plain_model(
-        ["image", "audio"], 2,
+        ["image", "audio"],
+        2,
         extra={"question": ((1,), "float32", lambda q: q)},
     )
-    probs = real_baselines.fit_predict(model, *arrays["train"],
-                                       arrays["test"][0])
+    probs = real_baselines.fit_predict(
+        model, *arrays["train"], arrays["test"][0]
+    )
     truth = arrays["test"][1]
     return {"concat": float(np.mean((probs[:, 0] > 0.5) == truth))}
 
@@ -263,20 +327,29 @@ def report(results, out):
     """Write `real_data.md`, `.json` and `.png` to `out`."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "real_data.json").write_text(json.dumps(results, indent=2) + "\n")
-    lines = ["| task | what | result | plain Keras, same data |",
-             "|---|---|---|---|"]
+    lines = [
+        "| task | what | result | plain Keras, same data |",
+        "|---|---|---|---|",
+    ]
     plain = results.get("plain", {})
     same = plain.get("same", {})
     for row in results.get("same", []):
         singles = ""
         if "image only" in row:
-            singles = (f" (image only {row['image only']:.3f}, "
-                       f"audio only {row['audio only']:.3f})")
-        lines.append(f"| same digit | `{row['model']}` | accuracy "
-                     f"{row['accuracy']:.3f}{singles} | |")
+            singles = (
+                f" (image only {row['image only']:.3f}, "
+                f"audio only {row['audio only']:.3f})"
+            )
+        lines.append(
+            f"| same digit | `{row['model']}` | accuracy "
+            f"{row['accuracy']:.3f}{singles} | |"
+        )
     if same:
-        lines.append("| same digit | plain Keras | | " + "; ".join(
-            f"{k} {v:.3f}" for k, v in same.items()) + " |")
+        lines.append(
+            "| same digit | plain Keras | | "
+            + "; ".join(f"{k} {v:.3f}" for k, v in same.items())
+            + " |"
+        )
     captions = plain.get("captions", {})
     for row in results.get("captions", []):
         lines.append(
@@ -295,9 +368,11 @@ def report(results, out):
             f"{captions.get('classifier precision@10', 0):.3f} |"
         )
     for row in results.get("relation", []):
-        lines.append(f"| relation | `{row['model']}` | accuracy "
-                     f"{row['accuracy']:.3f} | concat "
-                     f"{plain.get('relation', {}).get('concat', 0):.3f} |")
+        lines.append(
+            f"| relation | `{row['model']}` | accuracy "
+            f"{row['accuracy']:.3f} | concat "
+            f"{plain.get('relation', {}).get('concat', 0):.3f} |"
+        )
     (out / "real_data.md").write_text("\n".join(lines) + "\n")
     plot(results, out / "real_data.png")
     print("\n".join(lines))
@@ -314,10 +389,17 @@ def plot(results, path):
         return
     x = np.arange(len(rows))
     fig, ax = plt.subplots(figsize=(max(6, len(rows) * 0.9), 4))
-    for offset, key in ((-0.25, "image only"), (0, "audio only"),
-                        (0.25, "accuracy")):
-        ax.bar(x + offset, [r[key] for r in rows], 0.25,
-               label="fused" if key == "accuracy" else key)
+    for offset, key in (
+        (-0.25, "image only"),
+        (0, "audio only"),
+        (0.25, "accuracy"),
+    ):
+        ax.bar(
+            x + offset,
+            [r[key] for r in rows],
+            0.25,
+            label="fused" if key == "accuracy" else key,
+        )
     ax.set_xticks(x, [r["fusion"] for r in rows], rotation=45, ha="right")
     ax.set_ylim(0, 1)
     ax.set_ylabel("test accuracy (unseen writers and voices)")
@@ -331,10 +413,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="benchmarks/.real_data")
     parser.add_argument("--out", default="benchmarks/results")
-    parser.add_argument("--fusions", nargs="+", default=list_fusions(),
-                        choices=list_fusions())
-    parser.add_argument("--tasks", nargs="+",
-                        default=["same", "captions", "retrieval", "relation"])
+    parser.add_argument(
+        "--fusions", nargs="+", default=list_fusions(), choices=list_fusions()
+    )
+    parser.add_argument(
+        "--tasks",
+        nargs="+",
+        default=["same", "captions", "retrieval", "relation"],
+    )
     parser.add_argument("--skip-plain", action="store_true")
     args = parser.parse_args()
     root = pathlib.Path(args.data_dir)

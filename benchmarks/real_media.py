@@ -25,9 +25,7 @@ import wave
 import numpy as np
 from PIL import Image
 
-NUMBERS = (
-    "zero one two three four five six seven eight nine".split()
-)
+NUMBERS = "zero one two three four five six seven eight nine".split()
 ACCENTS = (
     "en-gb",
     "en-us",
@@ -81,8 +79,17 @@ def degrade_digit(pixels, rng):
 def speak(word, voice, speed, pitch):
     """espeak-ng's waveform of `word`, float32 at 16 kHz."""
     wav = subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch),
-         "--stdout", word],
+        [
+            "espeak-ng",
+            "-v",
+            voice,
+            "-s",
+            str(speed),
+            "-p",
+            str(pitch),
+            "--stdout",
+            word,
+        ],
         check=True,
         capture_output=True,
     ).stdout
@@ -140,9 +147,7 @@ class RealMedia:
 
     def audio(self, split, digit):
         variants = TRAIN_VARIANTS if split == "train" else TEST_VARIANTS
-        voice = (
-            f"{self.rng.choice(ACCENTS)}+{self.rng.choice(variants)}"
-        )
+        voice = f"{self.rng.choice(ACCENTS)}+{self.rng.choice(variants)}"
         speed = int(self.rng.integers(120, 221))
         pitch = int(self.rng.integers(20, 81))
         speech = speak(NUMBERS[digit], voice, speed, pitch)
@@ -173,8 +178,7 @@ def build(root, seed=0):
     done = root / "manifests.done"
     tasks = ("same", "captions", "relation")
     paths = {
-        t: {s: root / f"{t}_{s}.csv" for s in ("train", "test")}
-        for t in tasks
+        t: {s: root / f"{t}_{s}.csv" for s in ("train", "test")} for t in tasks
     }
     if done.exists():
         return paths
@@ -187,22 +191,32 @@ def build(root, seed=0):
             image = media.image(split, i)
             word = NUMBERS[digit]
             same.append(
-                {"image": image, "audio": media.audio(split, digit),
-                 "label": word}
+                {
+                    "image": image,
+                    "audio": media.audio(split, digit),
+                    "label": word,
+                }
             )
             template = CAPTION_TEMPLATES[rng.integers(len(CAPTION_TEMPLATES))]
             captions.append(
-                {"image": image, "caption": template.format(word),
-                 "label": word}
+                {
+                    "image": image,
+                    "caption": template.format(word),
+                    "label": word,
+                }
             )
             spoken = int(rng.integers(10))
             question = str(rng.choice(list(QUESTIONS)))
             answer = spoken > digit if question == "larger" else spoken < digit
             relation.append(
-                {"image": image, "audio": media.audio(split, spoken),
-                 "text": QUESTIONS[question],
-                 "label": "yes" if answer else "no",
-                 "shown": word, "spoken": NUMBERS[spoken]}
+                {
+                    "image": image,
+                    "audio": media.audio(split, spoken),
+                    "text": QUESTIONS[question],
+                    "label": "yes" if answer else "no",
+                    "shown": word,
+                    "spoken": NUMBERS[spoken],
+                }
             )
         write_manifest(paths["same"][split], same)
         write_manifest(paths["captions"][split], captions)

@@ -71,8 +71,6 @@ def spectrogram_audio_encoder(
         x = keras.layers.RandomErasing(
             0.5, fill_value=0.0, value_range=(-3, 3), name="spec_mask"
         )(x)
-    x = conv2d_blocks(
-        x, filters, kernel_size, "same", "relu", normalization
-    )
+    x = conv2d_blocks(x, filters, kernel_size, "same", "relu", normalization)
     x = pool_features(x, pooling)
     return keras.Model(audio, x, name=name)

@@ -1,6 +1,3 @@
-import keras
-
-
 def warm_start(model, source):
     """Copy weights from `source` into `model`'s layers of the same name.
 
@@ -37,4 +34,3 @@ def warm_start(model, source):
         layer.set_weights(weights)
         copied.append(layer.name)
     return copied
-

@@ -50,7 +50,12 @@ def dual_encoder(
     text = keras.Input((sequence_length,), dtype="int32", name="text")
     # (batch, cells, 64): the CNN's last feature map, one token per cell.
     cells = cnn_image_encoder(
-        image_shape, filters=(32, 64, 64), padding="same", pooling=None
+        image_shape,
+        filters=(32, 64, 64),
+        padding="same",
+        pooling=None,
+        normalization=True,
+        augmentation=True,
     )(image)
     image_features = positional_pooling(cells, embedding_dim)
     if text_encoder == "rnn":

@@ -69,7 +69,12 @@ def seed001_mmlm_captioner(
     inputs = {"image": keras.Input(image_shape, name="image")}
     # (batch, cells, 64): the CNN's last feature map, one token per cell.
     cells = cnn_image_encoder(
-        image_shape, filters=(32, 64, 64), padding="same", pooling=None
+        image_shape,
+        filters=(32, 64, 64),
+        padding="same",
+        pooling=None,
+        normalization=True,
+        augmentation=True,
     )(inputs["image"])
     features = [positional_pooling(cells, embedding_dim, pooling="max")]
     if audio_length is not None:

@@ -25,9 +25,10 @@ def seed004_attention(
 
     What had to change to make it run:
     - `Attention()([pool1, lstm1, pool3])` mixes tensors of rank 4, 2 and 3;
-      each branch is now pooled to a vector and `AttentionFusion` projects
-      the three vectors to modality tokens and runs multi-head
-      self-attention across them.
+      each branch now ends in a vector and `AttentionFusion` projects the
+      three vectors to modality tokens and runs multi-head self-attention
+      across them. The image branch is flattened (the article imports
+      `Flatten`): a global average would forget where the strokes are.
     - The audio input `(None,)` has no channel axis; the encoder reshapes
       the fixed-length waveform to `(samples, 1)`.
     - The audio convolutions get a ReLU (the article's are linear).
@@ -47,7 +48,7 @@ def seed004_attention(
         A `keras.Model` with inputs `"image"`, `"audio"` and `"text"`.
     """
     encoders = [
-        cnn_image_encoder(image_shape, filters=(32, 64)),
+        cnn_image_encoder(image_shape, filters=(32, 64), pooling="flatten"),
         waveform_audio_encoder(audio_length, filters=(64, 64)),
         rnn_text_encoder(vocabulary_size, sequence_length, 128, 128),
     ]

@@ -46,7 +46,12 @@ def transformer_captioner(
     image = keras.Input(image_shape, name="image")
     tokens = keras.Input((sequence_length,), dtype="int32", name="tokens")
     encoder = cnn_image_encoder(
-        image_shape, filters, padding="same", pooling=None
+        image_shape,
+        filters,
+        padding="same",
+        pooling=None,
+        normalization=True,
+        augmentation=True,
     )
     # (batch, patches, hidden_dim)
     patches = keras.layers.Dense(hidden_dim, name="patch_projection")(

@@ -115,9 +115,41 @@ def test_text_encoders_ignore_padding(build):
         (rnn_text_encoder, {"cell": "transformer"}),
         (transformer_text_encoder, {"pooling": "max"}),
         (waveform_audio_encoder, {"pooling": "flatten"}),
-        (spectrogram_audio_encoder, {"pooling": "flatten"}),
+        (spectrogram_audio_encoder, {"pooling": "mean"}),
     ],
 )
 def test_encoders_reject_bad_options(builder, kwargs):
     with pytest.raises(ValueError, match="Expected|needs"):
         builder(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "build, inputs",
+    [
+        (
+            lambda: cnn_image_encoder(
+                (16, 16, 1),
+                (4,),
+                pooling="positional",
+                augmentation=True,
+                normalization=True,
+            ),
+            np.random.default_rng(0).uniform(0, 255, (2, 16, 16, 1)),
+        ),
+        (
+            lambda: spectrogram_audio_encoder(
+                1600,
+                filters=(4,),
+                pooling="positional",
+                augmentation=True,
+                normalization=True,
+            ),
+            np.random.default_rng(0).uniform(-1, 1, (2, 1600)),
+        ),
+    ],
+)
+def test_augmentation_only_while_training(build, inputs):
+    encoder = build()
+    inference = np.array(encoder(inputs, training=False))
+    np.testing.assert_allclose(inference, encoder(inputs, training=False))
+    assert not np.allclose(inference, encoder(inputs, training=True))
