@@ -1,5 +1,7 @@
 """Per-modality encoder builders, each returning a named `keras.Model`."""
 
+from keras_mm.encoders.augmentation import RandomMask
+from keras_mm.encoders.augmentation import RandomShift
 from keras_mm.encoders.cnn_image_encoder import cnn_image_encoder
 from keras_mm.encoders.padding_mask import PaddingMask
 from keras_mm.encoders.positional_pooling import positional_pooling
@@ -12,6 +14,8 @@ from keras_mm.encoders.waveform_audio_encoder import waveform_audio_encoder
 
 __all__ = [
     "PaddingMask",
+    "RandomMask",
+    "RandomShift",
     "cnn_image_encoder",
     "positional_pooling",
     "rnn_text_encoder",

@@ -1,5 +1,6 @@
 import keras
 
+from keras_mm.encoders.augmentation import RandomShift
 from keras_mm.encoders.cnn_blocks import check_pooling
 from keras_mm.encoders.cnn_blocks import conv2d_blocks
 from keras_mm.encoders.cnn_blocks import pool_features
@@ -35,7 +36,7 @@ def cnn_image_encoder(
             `(batch, height * width, filters[-1])`.
         normalization: bool. `BatchNormalization` after each convolution.
         augmentation: bool. While training, shift images at random by up
-            to 10% of their height and width (`RandomTranslation`).
+            to 10% of their height and width (`RandomShift`).
         output_dim: int or None. Width of a final Dense projection.
         output_activation: str or None. Activation of that projection.
         name: str. Name of the returned model.
@@ -54,9 +55,7 @@ def cnn_image_encoder(
     image = keras.Input(shape=image_shape, name="image")
     x = keras.layers.Rescaling(1.0 / 255.0)(image)
     if augmentation:
-        x = keras.layers.RandomTranslation(
-            0.1, 0.1, fill_mode="constant", name="random_shift"
-        )(x)
+        x = RandomShift(0.1, 0.1, fill_mode="constant", name="random_shift")(x)
     x = conv2d_blocks(
         x, filters, kernel_size, padding, activation, normalization
     )

@@ -1,5 +1,7 @@
 import keras
 
+from keras_mm.encoders.augmentation import RandomMask
+from keras_mm.encoders.augmentation import RandomShift
 from keras_mm.encoders.cnn_blocks import check_pooling
 from keras_mm.encoders.cnn_blocks import conv2d_blocks
 from keras_mm.encoders.cnn_blocks import pool_features
@@ -40,7 +42,8 @@ def spectrogram_audio_encoder(
         augmentation: bool. While training, shift the spectrogram in time
             by up to 10% of the clip and erase a random time-frequency
             patch (SpecAugment-style masking), with Keras'
-            `RandomTranslation` and `RandomErasing`.
+            `RandomTranslation` and `RandomErasing` (`RandomShift`,
+            `RandomMask`).
         name: str. Name of the returned model.
 
     Returns:
@@ -65,10 +68,8 @@ def spectrogram_audio_encoder(
     x = keras.layers.LayerNormalization(axis=(1, 2), name="clip_norm")(x)
     if augmentation:
         # (mel bins, frames, 1): width is time. 0 is the clip's mean level.
-        x = keras.layers.RandomTranslation(
-            0.0, 0.1, fill_mode="constant", name="time_shift"
-        )(x)
-        x = keras.layers.RandomErasing(
+        x = RandomShift(0.0, 0.1, fill_mode="constant", name="time_shift")(x)
+        x = RandomMask(
             0.5, fill_value=0.0, value_range=(-3, 3), name="spec_mask"
         )(x)
     x = conv2d_blocks(x, filters, kernel_size, "same", "relu", normalization)
