@@ -120,9 +120,11 @@ def zoo_same(paths, runs, fusions, singles):
             "seconds": seconds,
             "accuracy": evaluate_cli(bundle, test)["accuracy"],
         }
-        for dropped, kept in (("audio", "image"), ("image", "audio")):
+        for kept in ("image", "audio"):
+            dropped = {"image": "audio", "audio": "image"}[kept]
             row[f"{kept} only"] = evaluate_cli(
-                bundle, test, "--drop-modality", dropped
+                bundle, test, "--drop-modality", dropped,
+                "--drop-modality", "text",
             )["accuracy"]
         rows.append(row)
     bundle, seconds = train_cli(

@@ -51,6 +51,14 @@ CAPTION_TEMPLATES = (
     "a handwritten {}",
     "someone wrote the number {}",
 )
+# The `same` task's text says nothing about the digit; models that need a
+# text input (Article C's) get one.
+PROMPTS = (
+    "which number is this",
+    "name the digit",
+    "what number do you see and hear",
+    "tell me the number",
+)
 QUESTIONS = {
     "larger": "is the spoken number larger than the written one",
     "smaller": "is the spoken number smaller than the written one",
@@ -170,7 +178,7 @@ def build(root, seed=0):
 
     Returns:
         A dict `task -> {"train": path, "test": path}`. Tasks: `same`
-        (image, audio -> the digit), `captions` (image -> caption),
+        (image, audio and an uninformative prompt -> the digit), `captions` (image -> caption),
         `relation` (image, audio, text question -> yes/no).
     """
     require_espeak()

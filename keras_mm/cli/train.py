@@ -64,6 +64,12 @@ def add_train_parser(sub):
         help="Staged training: start from the weights of the layers (the "
         "encoders, say) that this trained bundle shares with the model.",
     )
+    p.add_argument(
+        "--freeze",
+        action="store_true",
+        help="With --init-from: keep the copied layers fixed and train "
+        "only the others.",
+    )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument(
         "--learning-rate",
@@ -156,6 +162,11 @@ def run_train(args):
         len(train_manifest), args.batch_size, STEPS[task]
     )
     if task != "classification":
+        if args.init_from or args.freeze:
+            raise ValueError(
+                f"--init-from and --freeze work with classifiers; "
+                f"'{args.model}' is a {task} model."
+            )
         for flag in ("fusion", "modality_dropout"):
             if getattr(args, flag) is not None:
                 raise ValueError(
@@ -177,13 +188,17 @@ def run_train(args):
         args.model, train_manifest, class_names, options
     )
     if args.init_from:
-        copied = warm_start(model, load_bundle(args.init_from)[0])
+        source = load_bundle(args.init_from)[0]
+        copied = warm_start(model, source, freeze=args.freeze)
         if not copied:
             raise ValueError(
                 f"--init-from {args.init_from}: no layer of that model "
                 f"matches a layer of {args.model} in name and shapes."
             )
-        log(f"Starting from {args.init_from}: {', '.join(copied)}")
+        kept = " (frozen)" if args.freeze else ""
+        log(f"Starting from {args.init_from}: {', '.join(copied)}{kept}")
+    elif args.freeze:
+        raise ValueError("--freeze needs --init-from MODEL_DIR.")
     preprocessor = Preprocessor.from_model(model, class_names, vocabulary)
     data = make_datasets(args, preprocessor, train_manifest, val_manifest)
     log(

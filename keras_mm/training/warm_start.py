@@ -1,4 +1,4 @@
-def warm_start(model, source):
+def warm_start(model, source, freeze=False):
     """Copy weights from `source` into `model`'s layers of the same name.
 
     Staged training: train the encoders on a task that names what each
@@ -10,6 +10,8 @@ def warm_start(model, source):
     Args:
         model: `keras.Model`. The model to initialize.
         source: `keras.Model`. A trained model.
+        freeze: bool. Make the copied layers non-trainable, so that only
+            the new layers (fusion and head) learn.
 
     Returns:
         The names of the layers copied, in `model`'s order.
@@ -32,5 +34,6 @@ def warm_start(model, source):
         if shapes != [tuple(w.shape) for w in weights]:
             continue
         layer.set_weights(weights)
+        layer.trainable = not freeze
         copied.append(layer.name)
     return copied
