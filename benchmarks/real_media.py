@@ -178,8 +178,9 @@ def build(root, seed=0):
 
     Returns:
         A dict `task -> {"train": path, "test": path}`. Tasks: `same`
-        (image, audio and an uninformative prompt -> the digit), `captions` (image -> caption),
-        `relation` (image, audio, text question -> yes/no).
+        (image, audio and an uninformative prompt -> the digit),
+        `captions` (image -> caption), `relation` (image, audio, text
+        question -> yes/no).
     """
     require_espeak()
     root = pathlib.Path(root)

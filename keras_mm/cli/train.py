@@ -151,7 +151,19 @@ def _build_model(name, train_manifest, class_names, options):
     return model, vocabulary
 
 
+def _check_staging(args):
+    if args.freeze and not args.init_from:
+        raise ValueError("--freeze needs --init-from MODEL_DIR.")
+    task = zoo.model_task(args.model)
+    if args.init_from and task != "classification":
+        raise ValueError(
+            f"--init-from and --freeze work with classifiers; "
+            f"'{args.model}' is a {task} model."
+        )
+
+
 def run_train(args):
+    _check_staging(args)
     train_manifest, val_manifest = _manifests(args)
     log(
         f"Training rows: {len(train_manifest)}, "
@@ -162,11 +174,6 @@ def run_train(args):
         len(train_manifest), args.batch_size, STEPS[task]
     )
     if task != "classification":
-        if args.init_from or args.freeze:
-            raise ValueError(
-                f"--init-from and --freeze work with classifiers; "
-                f"'{args.model}' is a {task} model."
-            )
         for flag in ("fusion", "modality_dropout"):
             if getattr(args, flag) is not None:
                 raise ValueError(
@@ -197,8 +204,6 @@ def run_train(args):
             )
         kept = " (frozen)" if args.freeze else ""
         log(f"Starting from {args.init_from}: {', '.join(copied)}{kept}")
-    elif args.freeze:
-        raise ValueError("--freeze needs --init-from MODEL_DIR.")
     preprocessor = Preprocessor.from_model(model, class_names, vocabulary)
     data = make_datasets(args, preprocessor, train_manifest, val_manifest)
     log(

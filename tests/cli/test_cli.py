@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from keras_mm.cli import manifests
@@ -12,6 +13,7 @@ from keras_mm.cli.train import default_epochs
 from keras_mm.data import Manifest
 from keras_mm.data import demo_manifest
 from keras_mm.data import make_demo_dataset
+from keras_mm.export import load_bundle
 from tests.data.media import write_csv
 
 
@@ -251,3 +253,53 @@ def test_drop_modality_needs_a_presence_input(demo, tmp_path, capsys):
     evaluate = "evaluate --model-dir {out} --data {demo} --drop-modality image"
     assert cli(evaluate, out=out, demo=demo) == 1
     assert "no 'presence' input" in capsys.readouterr().err
+
+
+def test_staged_training_starts_from_frozen_encoders(
+    trained, demo, tmp_path, capsys
+):
+    out = tmp_path / "staged"
+    command = (
+        "train --model multimodal_classifier --fusion attention --data {d} "
+        "--epochs 1 --init-from {m} --freeze --out {out}"
+    )
+    assert cli(command, d=demo, m=trained, out=out) == 0
+    log = capsys.readouterr().err
+    copied = log.split(f"Starting from {trained}: ")[1].splitlines()[0]
+    assert copied.startswith("image_encoder, audio_encoder, text_encoder")
+    assert copied.endswith("(frozen)") and "fusion" not in copied
+    first, staged = load_bundle(trained)[0], load_bundle(out)[0]
+    for name in ("image_encoder", "audio_encoder", "text_encoder"):
+        for a, b in zip(
+            first.get_layer(name).weights, staged.get_layer(name).weights
+        ):
+            np.testing.assert_array_equal(np.array(a), np.array(b))
+
+
+@pytest.mark.parametrize(
+    "command, message",
+    [
+        (
+            "train --model multimodal_classifier --data {d} --freeze "
+            "--out {tmp}/x",
+            "--freeze needs --init-from",
+        ),
+        (
+            "train --model dual_encoder --data {d} --init-from {m} "
+            "--out {tmp}/x",
+            "--init-from and --freeze work with classifiers",
+        ),
+        (
+            "train --model seed000_concat --data {d} --init-from {m} "
+            "--out {tmp}/x",
+            "no layer of that model matches",
+        ),
+    ],
+)
+def test_staged_training_errors(
+    command, message, trained, demo, tmp_path, capsys
+):
+    assert cli(command, d=demo, m=trained, tmp=tmp_path) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("keras-mm: error: ") and message in err[-1]
+    assert not (tmp_path / "x").exists()
