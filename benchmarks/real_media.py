@@ -203,6 +203,7 @@ def build(root, seed=0):
                 {
                     "image": image,
                     "audio": media.audio(split, digit),
+                    "text": PROMPTS[rng.integers(len(PROMPTS))],
                     "label": word,
                 }
             )

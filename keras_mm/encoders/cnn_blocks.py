@@ -32,7 +32,11 @@ def conv2d_blocks(
             name=f"conv_{i}",
         )(x)
         if normalization:
-            x = keras.layers.BatchNormalization(name=f"norm_{i}")(x)
+            # Momentum 0.9, not Keras' 0.99: the moving statistics must
+            # settle within the few hundred steps of a small dataset.
+            x = keras.layers.BatchNormalization(momentum=0.9, name=f"norm_{i}")(
+                x
+            )
             x = keras.layers.Activation(activation, name=f"act_{i}")(x)
         x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
     return x

@@ -20,8 +20,9 @@ def dual_encoder(
 ):
     """CLIP-style dual encoder: image and text towers in one embedding space.
 
-    An image tower (the zoo's CNN, whose grid cells are mixed with learned
-    position embeddings before they are averaged) and a text tower (the
+    An image tower (the zoo's batch-normalized CNN, with random shifts
+    while training, whose grid cells are mixed with learned position
+    embeddings before they are averaged) and a text tower (the
     zoo's RNN or Transformer encoder) each end in a projection head and L2
     normalization; `ContrastiveLogits` scores every image of a batch
     against every text with a learned temperature. Train it with

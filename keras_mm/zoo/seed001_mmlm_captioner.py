@@ -36,6 +36,9 @@ def seed001_mmlm_captioner(
       images (colours on 98%). The image encoder here is the zoo's
       three-block CNN, whose grid cells are mixed with learned positions
       and max-pooled (`positional_pooling`), still one fixed-length vector.
+      Batch normalization and random shifts while training let it read
+      real handwriting: it named the right digit on 87% of noisy,
+      occluded held-out digits (`benchmarks/real_data.py`).
       On busier unseen images (textured backgrounds, one or two small
       objects) max pooling named 80% of the shapes, averaging 58%.
     - The article also fuses the caption's own text encoding; a captioner

@@ -18,8 +18,9 @@ def transformer_captioner(
 ):
     """Image captioner: CNN patch grid encoder, keras-hub Transformer decoder.
 
-    The CNN's last feature map is flattened into a sequence of patch
-    tokens (with learned positions), which keras-hub `TransformerDecoder`
+    The CNN (batch-normalized, with random shifts while training) turns
+    the image into a grid whose cells become patch tokens (with learned
+    positions), which keras-hub `TransformerDecoder`
     blocks cross-attend to while causally self-attending over the caption
     tokens. Trained with teacher forcing: the input `tokens` are a
     caption's ids from `[START]` on, the targets the same ids shifted by

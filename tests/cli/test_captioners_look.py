@@ -31,14 +31,14 @@ def digits(tmp_path_factory):
         path = directory / f"{i}.png"
         image = Image.fromarray((pixels * 15).astype(np.uint8))
         image.resize((32, 32), Image.BICUBIC).save(path)
-        split = "train" if len(rows["train"]) < 240 else "test"
+        split = "train" if len(rows["train"]) < 360 else "test"
         word = NUMBERS[(0, 1, 7).index(target)]
         rows[split].append((path.name, f"a handwritten {word}"))
     for split, split_rows in rows.items():
         with open(directory / f"{split}.csv", "w", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(["image", "caption"])
-            writer.writerows(split_rows[: 180 if split == "train" else 60])
+            writer.writerows(split_rows[: 360 if split == "train" else 60])
     return directory
 
 
@@ -48,7 +48,7 @@ def digits(tmp_path_factory):
 def test_different_digits_get_different_captions(model, digits, tmp_path):
     out = tmp_path / model
     cli(
-        f"train --model {model} --data {{d}}/train.csv --epochs 20 --out {out}",
+        f"train --model {model} --data {{d}}/train.csv --epochs 10 --out {out}",
         d=digits,
     )
     stdout = io.StringIO()
