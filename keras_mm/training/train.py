@@ -38,6 +38,25 @@ def optimizer(learning_rate=1e-3, total_steps=None, weight_decay=WEIGHT_DECAY):
     return keras.optimizers.AdamW(schedule, weight_decay=weight_decay)
 
 
+class StopWhenPerfect(keras.callbacks.Callback):
+    """Stop once an accuracy-like metric reaches 1: nothing is left to gain.
+
+    Early stopping would otherwise wait `patience` more epochs; the best
+    weights are those of this epoch, which early stopping restores.
+
+    Args:
+        monitor: str. A metric in the epoch logs, higher being better.
+    """
+
+    def __init__(self, monitor):
+        super().__init__()
+        self.monitor = monitor
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (logs or {}).get(self.monitor, 0.0) >= 1.0:
+            self.model.stop_training = True
+
+
 def compile_model(
     model,
     multi_label=False,
@@ -103,7 +122,8 @@ def train(
     The optimizer is AdamW (weight decay 1e-4) whose learning rate warms
     up over the first 5% of the steps and then follows a cosine decay.
     Training stops when the monitored validation metric has not improved
-    for `patience` epochs, and the best weights are restored.
+    for `patience` epochs, or when an accuracy reaches 1, and the best
+    weights are restored.
     With `out_dir`, the best weights are checkpointed to
     `out_dir/checkpoint.weights.h5` and the history is written to
     `out_dir/history.csv` as training goes.
@@ -156,6 +176,8 @@ def train(
             monitor, patience=patience, mode=mode, restore_best_weights=True
         )
     ]
+    if monitor.endswith("accuracy"):
+        callbacks.append(StopWhenPerfect(monitor))
     if out_dir is not None:
         out_dir = pathlib.Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -77,3 +77,24 @@ def test_train_writes_history_and_best_checkpoint(tmp_path):
     # The model itself ends with the best weights too.
     final = model.evaluate(data, verbose=0, return_dict=True)["loss"]
     np.testing.assert_allclose(final, best, rtol=1e-4)
+
+
+def test_training_stops_once_validation_accuracy_is_perfect():
+    model = tiny_model(2, augmentation=False)
+    inputs = random_inputs(model, 16)
+    # One class only: accuracy reaches 1 as soon as the bias says so.
+    data = tf.data.Dataset.from_tensor_slices(
+        (inputs, np.zeros(16, "int32"))
+    ).batch(8)
+    history = train(
+        model,
+        data,
+        data,
+        epochs=40,
+        learning_rate=1e-2,
+        patience=40,
+        verbose=0,
+    )
+    accuracies = history.history["val_accuracy"]
+    assert accuracies[-1] == 1.0 and accuracies.count(1.0) == 1
+    assert len(accuracies) < 40
