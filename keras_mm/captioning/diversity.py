@@ -29,8 +29,11 @@ def collapse_warning(references, hypotheses):
         references.
 
     Example:
-    >>> collapse_warning(["a one", "a two"], ["a one", "a one"]) is None
-    False
+    >>> references = ["a one", "a two", "a three", "a four"]
+    >>> collapse_warning(references, ["a one"] * 4)[:48]
+    'Warning: the captions barely depend on the image'
+    >>> collapse_warning(references, references) is None
+    True
     """
     generated, expected = top_share(hypotheses), top_share(references)
     if len(hypotheses) < 4 or generated < expected + COLLAPSE_MARGIN:

@@ -60,7 +60,14 @@ def generate(
         tokens, then anything after `[END]`, which callers ignore.
 
     Example:
+    >>> from keras_mm.zoo import transformer_captioner
+    >>> model = transformer_captioner(
+    ...     vocabulary_size=20, sequence_length=6, image_shape=(16, 16, 1)
+    ... )
+    >>> images = np.zeros((2, 16, 16, 1))
     >>> ids = generate(model, images, start_id=2, end_id=3, sampler="beam")
+    >>> keras.ops.shape(ids)
+    (2, 7)
     """
     steps = steps or caption_steps(model)
     if not isinstance(inputs, dict):

@@ -30,8 +30,11 @@ class CaptionPreprocessor(SavedPreprocessor):
         sample_rate: int. Sampling rate the audio is resampled to.
 
     Example:
-    >>> pre = CaptionPreprocessor.from_model(model, vocabulary)
-    >>> model.fit(pre.dataset(Manifest.read("captions.csv"), shuffle=True))
+
+    ```python
+    pre = CaptionPreprocessor.from_model(model, vocabulary)
+    model.fit(pre.dataset(Manifest.read("captions.csv"), shuffle=True))
+    ```
     """
 
     def __init__(

@@ -43,8 +43,11 @@ class CaptionTokenizer:
         sequence_length: int. Decoder length: tokens fed to the model.
 
     Example:
-    >>> tokenizer = CaptionTokenizer(build_caption_vocabulary(captions), 12)
-    >>> ids = tokenizer(["a red circle on the left"])  # (1, 13)
+    >>> captions = ["a red circle on the left", "a blue square on top"]
+    >>> tokenizer = CaptionTokenizer(build_caption_vocabulary(captions), 32)
+    >>> ids = tokenizer(["a red circle on the left"])
+    >>> tuple(ids.shape)
+    (1, 33)
     >>> tokenizer.detokenize(ids[:, 1:])
     ['a red circle on the left']
     """

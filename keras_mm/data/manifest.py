@@ -25,8 +25,12 @@ class Manifest:
         row_numbers: list of int or None. Row numbers in the file.
 
     Example:
-    >>> manifest = Manifest.read("data/train.csv")
-    >>> train, val = manifest.split(0.2, seed=0)
+    >>> rows = [{"text": f"a {w} one", "label": w} for w in ["red", "blue"] * 5]
+    >>> train, val = Manifest(rows, "train.csv").split(0.2, seed=0)
+    >>> len(train), len(val)
+    (8, 2)
+
+    `Manifest.read("data/train.csv")` reads a CSV or JSONL file.
     """
 
     def __init__(self, rows, path, row_numbers=None):

@@ -45,9 +45,18 @@ class Preprocessor:
         multi_label: bool. Labels are `|`-separated class lists.
 
     Example:
-    >>> pre = Preprocessor.from_model(model, class_names, vocabulary)
-    >>> ds = pre.dataset(Manifest.read("train.csv"), shuffle=True)
-    >>> model.fit(ds)
+    >>> from keras_mm.data import Manifest, build_vocabulary
+    >>> from keras_mm.zoo import multimodal_classifier
+    >>> rows = [{"text": f"a {w} one", "label": w} for w in ["red", "blue"] * 4]
+    >>> manifest = Manifest(rows, "train.csv")
+    >>> model = multimodal_classifier(
+    ...     ("text",), num_classes=2, vocabulary_size=10, sequence_length=4
+    ... )
+    >>> vocabulary = build_vocabulary(manifest.column("text"), 8)
+    >>> pre = Preprocessor.from_model(model, ["blue", "red"], vocabulary)
+    >>> x, y = next(iter(pre.dataset(manifest, batch_size=4)))
+    >>> sorted(x), tuple(x["text"].shape), tuple(y.shape)
+    (['text'], (4, 4), (4, 1))
     """
 
     def __init__(

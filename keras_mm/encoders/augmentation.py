@@ -15,7 +15,7 @@ class RandomShift(keras.layers.RandomTranslation):
 
     Example:
     >>> x = np.ones((1, 4, 4, 1))
-    >>> bool((RandomShift(0.5, 0.5)(x) == x).all())
+    >>> bool(keras.ops.all(RandomShift(0.5, 0.5)(x) == x))
     True
     """
 
@@ -29,7 +29,7 @@ class RandomMask(keras.layers.RandomErasing):
 
     Example:
     >>> x = np.ones((1, 4, 4, 1))
-    >>> bool((RandomMask(fill_value=0.0)(x) == x).all())
+    >>> bool(keras.ops.all(RandomMask(fill_value=0.0)(x) == x))
     True
     """
 

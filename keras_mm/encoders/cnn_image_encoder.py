@@ -46,7 +46,7 @@ def cnn_image_encoder(
 
     Example:
     >>> encoder = cnn_image_encoder((28, 28, 1), filters=(8,))
-    >>> encoder(np.zeros((2, 28, 28, 1))).shape
+    >>> keras.ops.shape(encoder(np.zeros((2, 28, 28, 1))))
     (2, 8)
     """
     check_pooling(pooling)

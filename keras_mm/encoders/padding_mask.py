@@ -20,8 +20,8 @@ class PaddingMask(keras.layers.Layer):
         A bool tensor with the shape of the ids, `(batch, tokens)`.
 
     Example:
-    >>> PaddingMask()(np.array([[5, 2, 0]])).tolist()
-    [[True, True, False]]
+    >>> keras.ops.convert_to_numpy(PaddingMask()(np.array([[5, 2, 0]])))
+    array([[ True,  True, False]])
     """
 
     def __init__(self, padding_id=0, **kwargs):

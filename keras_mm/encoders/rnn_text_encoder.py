@@ -44,7 +44,7 @@ def rnn_text_encoder(
 
     Example:
     >>> encoder = rnn_text_encoder(100, 8, embedding_dim=4, hidden_dim=6)
-    >>> encoder(np.ones((2, 8), "int32")).shape
+    >>> keras.ops.shape(encoder(np.ones((2, 8), "int32")))
     (2, 6)
     """
     if cell not in CELLS:

@@ -51,7 +51,7 @@ def spectrogram_audio_encoder(
 
     Example:
     >>> encoder = spectrogram_audio_encoder(800, filters=(4,))
-    >>> encoder(np.zeros((2, 800))).shape
+    >>> keras.ops.shape(encoder(np.zeros((2, 800))))
     (2, 4)
     """
     check_pooling(pooling)

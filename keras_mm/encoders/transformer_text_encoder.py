@@ -42,7 +42,7 @@ def transformer_text_encoder(
     Example:
     >>> encoder = transformer_text_encoder(100, 8, hidden_dim=8, num_heads=2,
     ...                                    intermediate_dim=16)
-    >>> encoder(np.ones((2, 8), "int32")).shape
+    >>> keras.ops.shape(encoder(np.ones((2, 8), "int32")))
     (2, 8)
     """
     if pooling not in POOLINGS:

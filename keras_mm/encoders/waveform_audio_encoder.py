@@ -33,7 +33,7 @@ def waveform_audio_encoder(
 
     Example:
     >>> encoder = waveform_audio_encoder(400, filters=(8, 8))
-    >>> encoder(np.zeros((2, 400))).shape
+    >>> keras.ops.shape(encoder(np.zeros((2, 400))))
     (2, 8)
     """
     check_pooling(pooling, ("avg", "max", None))

@@ -26,8 +26,11 @@ def staging_directory(target):
     inspection, its path added to the error.
 
     Example:
-    >>> with staging_directory("saved_models/demo") as tmp:
-    ...     write_bundle(model, preprocessor, tmp)
+
+    ```python
+    with staging_directory("saved_models/demo") as tmp:
+        write_bundle(model, preprocessor, tmp)
+    ```
     """
     target = pathlib.Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +97,10 @@ def export_bundle(model, preprocessor, directory):
     was.
 
     Example:
-    >>> export_bundle(model, preprocessor, "saved_models/demo")
+
+    ```python
+    export_bundle(model, preprocessor, "saved_models/demo")
+    ```
     """
     with staging_directory(directory) as staging:
         write_bundle(model, preprocessor, staging)

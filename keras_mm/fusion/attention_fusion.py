@@ -31,7 +31,7 @@ class AttentionFusion(FusionLayer):
 
     Example:
     >>> layer = AttentionFusion(hidden_dim=8, num_heads=2)
-    >>> layer([np.ones((2, 3)), np.ones((2, 5))]).shape
+    >>> keras.ops.shape(layer([np.ones((2, 3)), np.ones((2, 5))]))
     (2, 8)
     """
 

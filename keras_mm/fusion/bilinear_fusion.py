@@ -30,7 +30,7 @@ class BilinearFusion(FusionLayer):
 
     Example:
     >>> layer = BilinearFusion(4, factor_dim=2)
-    >>> layer([np.ones((2, 3)), np.ones((2, 5))]).shape
+    >>> keras.ops.shape(layer([np.ones((2, 3)), np.ones((2, 5))]))
     (2, 4)
     """
 

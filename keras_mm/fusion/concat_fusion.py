@@ -30,7 +30,7 @@ class ConcatFusion(FusionLayer):
         `(batch, M * projection_dim)` or `(batch, sum(dim_i))`.
 
     Example:
-    >>> ConcatFusion()([np.ones((2, 3)), np.ones((2, 5))]).shape
+    >>> keras.ops.shape(ConcatFusion()([np.ones((2, 3)), np.ones((2, 5))]))
     (2, 8)
     """
 

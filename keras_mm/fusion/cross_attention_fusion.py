@@ -32,7 +32,7 @@ class CrossAttentionFusion(FusionLayer):
 
     Example:
     >>> layer = CrossAttentionFusion(8, num_heads=2)
-    >>> layer([np.ones((2, 5, 3)), np.ones((2, 7, 4))]).shape
+    >>> keras.ops.shape(layer([np.ones((2, 5, 3)), np.ones((2, 7, 4))]))
     (2, 16)
     """
 

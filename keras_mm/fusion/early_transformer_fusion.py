@@ -35,7 +35,7 @@ class EarlyTransformerFusion(FusionLayer):
 
     Example:
     >>> layer = EarlyTransformerFusion(8, num_heads=2, intermediate_dim=16)
-    >>> layer([np.ones((2, 5, 3)), np.ones((2, 7, 4))]).shape
+    >>> keras.ops.shape(layer([np.ones((2, 5, 3)), np.ones((2, 7, 4))]))
     (2, 8)
     """
 

@@ -27,7 +27,7 @@ class GatedFusion(FusionLayer):
         A tensor `(batch, hidden_dim)`.
 
     Example:
-    >>> GatedFusion(4)([np.ones((2, 3)), np.ones((2, 5))]).shape
+    >>> keras.ops.shape(GatedFusion(4)([np.ones((2, 3)), np.ones((2, 5))]))
     (2, 4)
     """
 

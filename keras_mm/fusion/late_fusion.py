@@ -34,8 +34,9 @@ class LateFusion(FusionLayer):
         A tensor `(batch, num_classes)`.
 
     Example:
-    >>> LateFusion()([np.full((1, 2), 0.2), np.full((1, 2), 0.6)]).tolist()
-    [[0.4000000059604645, 0.4000000059604645]]
+    >>> probs = LateFusion()([np.full((1, 2), 0.2), np.full((1, 2), 0.6)])
+    >>> keras.ops.convert_to_numpy(probs)
+    array([[0.4, 0.4]], dtype=float32)
     """
 
     def __init__(self, mode="mean", multi_label=False, **kwargs):

@@ -27,7 +27,8 @@ class LowRankFusion(FusionLayer):
         A tensor `(batch, output_dim)`.
 
     Example:
-    >>> LowRankFusion(6, rank=2)([np.ones((2, 3)), np.ones((2, 4))]).shape
+    >>> layer = LowRankFusion(6, rank=2)
+    >>> keras.ops.shape(layer([np.ones((2, 3)), np.ones((2, 4))]))
     (2, 6)
     """
 

@@ -13,7 +13,8 @@ class ModalityMasks(keras.layers.Layer):
         fusion layer's `mask`.
 
     Example:
-    >>> [m.tolist() for m in ModalityMasks()(np.array([[1.0, 0.0]]))]
+    >>> masks = ModalityMasks()(np.array([[1.0, 0.0]]))
+    >>> [keras.ops.convert_to_numpy(m).tolist() for m in masks]
     [[True], [False]]
     """
 

@@ -29,7 +29,7 @@ class TensorFusion(FusionLayer):
         set, else `dim_i`.
 
     Example:
-    >>> TensorFusion()([np.ones((2, 3)), np.ones((2, 4))]).shape
+    >>> keras.ops.shape(TensorFusion()([np.ones((2, 3)), np.ones((2, 4))]))
     (2, 20)
     """
 

@@ -46,7 +46,7 @@ def classification_head(
         `(batch, 1)` for binary heads or `(batch, num_classes)`.
 
     Example:
-    >>> classification_head(3)(np.ones((2, 4))).shape
+    >>> keras.ops.shape(classification_head(3)(np.ones((2, 4))))
     (2, 3)
     """
     kind = head_kind(num_classes, multi_label)

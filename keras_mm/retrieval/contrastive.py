@@ -25,7 +25,7 @@ class ContrastiveLogits(keras.layers.Layer):
 
     Example:
     >>> layer = ContrastiveLogits()
-    >>> layer([np.eye(2), np.eye(2)]).shape
+    >>> keras.ops.shape(layer([np.eye(2), np.eye(2)]))
     (2, 2)
     """
 

@@ -22,7 +22,7 @@ def optimizer(learning_rate=1e-3, total_steps=None, weight_decay=WEIGHT_DECAY):
         weight_decay: float. Decoupled weight decay.
 
     Example:
-    >>> optimizer(1e-3, total_steps=100).learning_rate.numpy() < 1e-3
+    >>> float(optimizer(1e-3, total_steps=100).learning_rate) < 1e-3
     True
     """
     schedule = learning_rate

@@ -1,10 +1,10 @@
 import keras
 
-from keras_mm.encoders import cnn_image_encoder
 from keras_mm.encoders import positional_pooling
 from keras_mm.encoders import rnn_text_encoder
 from keras_mm.encoders import transformer_text_encoder
 from keras_mm.retrieval.contrastive import ContrastiveLogits
+from keras_mm.zoo.image_cells import image_cells
 
 TEXT_ENCODERS = ("rnn", "transformer")
 
@@ -50,14 +50,7 @@ def dual_encoder(
     image = keras.Input(image_shape, name="image")
     text = keras.Input((sequence_length,), dtype="int32", name="text")
     # (batch, cells, 64): the CNN's last feature map, one token per cell.
-    cells = cnn_image_encoder(
-        image_shape,
-        filters=(32, 64, 64),
-        padding="same",
-        pooling=None,
-        normalization=True,
-        augmentation=True,
-    )(image)
+    cells = image_cells(image)
     image_features = positional_pooling(cells, embedding_dim)
     if text_encoder == "rnn":
         tower = rnn_text_encoder(

@@ -65,12 +65,13 @@ def multimodal_classifier(
             SpecAugment-style masks of spectrograms, while training.
 
     Returns:
-        A `keras.Model` with one input per modality.
+        A `keras.Model` with one input per modality, plus `"presence"`
+        with `missing_modalities`.
 
     Example:
     >>> model = multimodal_classifier(("image", "text"), fusion="attention")
     >>> sorted(model.input.keys())
-    ['image', 'text']
+    ['image', 'presence', 'text']
     """
     unknown = set(modalities) - set(MODALITIES)
     if not modalities or unknown:

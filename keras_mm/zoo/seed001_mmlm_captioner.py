@@ -1,9 +1,9 @@
 import keras
 
-from keras_mm.encoders import cnn_image_encoder
 from keras_mm.encoders import positional_pooling
 from keras_mm.encoders import spectrogram_audio_encoder
 from keras_mm.fusion import ConcatFusion
+from keras_mm.zoo.image_cells import image_cells
 
 
 def seed001_mmlm_captioner(
@@ -71,14 +71,7 @@ def seed001_mmlm_captioner(
     """
     inputs = {"image": keras.Input(image_shape, name="image")}
     # (batch, cells, 64): the CNN's last feature map, one token per cell.
-    cells = cnn_image_encoder(
-        image_shape,
-        filters=(32, 64, 64),
-        padding="same",
-        pooling=None,
-        normalization=True,
-        augmentation=True,
-    )(inputs["image"])
+    cells = image_cells(inputs["image"])
     features = [positional_pooling(cells, embedding_dim, pooling="max")]
     if audio_length is not None:
         inputs["audio"] = keras.Input((audio_length,), name="audio")

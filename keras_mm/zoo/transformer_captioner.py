@@ -2,7 +2,7 @@ import keras
 import keras_hub
 
 from keras_mm.encoders import PaddingMask
-from keras_mm.encoders import cnn_image_encoder
+from keras_mm.zoo.image_cells import image_cells
 
 
 def transformer_captioner(
@@ -46,17 +46,9 @@ def transformer_captioner(
     """
     image = keras.Input(image_shape, name="image")
     tokens = keras.Input((sequence_length,), dtype="int32", name="tokens")
-    encoder = cnn_image_encoder(
-        image_shape,
-        filters,
-        padding="same",
-        pooling=None,
-        normalization=True,
-        augmentation=True,
-    )
     # (batch, patches, hidden_dim)
     patches = keras.layers.Dense(hidden_dim, name="patch_projection")(
-        encoder(image)
+        image_cells(image, filters)
     )
     positions = keras_hub.layers.PositionEmbedding(
         patches.shape[1], name="patch_positions"
