@@ -1,7 +1,7 @@
 """The zoo at its CLI defaults against plain Keras, on real material.
 
 Usage: python benchmarks/real_data.py [--data-dir DIR] [--fusions ...]
-           [--skip-zoo] [--out benchmarks/results]
+           [--tasks ...] [--reuse] [--out benchmarks/results]
 
 Needs `espeak-ng` (`sudo apt-get install espeak-ng`) and scikit-learn (in
 the dev extras); nothing is downloaded. `real_media.py` writes real
@@ -55,14 +55,25 @@ def cli(*args):
     return result.stdout
 
 
+# With --reuse, bundles already trained under `runs` are evaluated again
+# but not retrained; their training times are kept in `runs/seconds.json`.
+REUSE = False
+
+
 def train_cli(runs, name, model, data, *options):
     """`keras-mm train` at its defaults; return (bundle folder, seconds)."""
     out = runs / name
+    timings = runs / "seconds.json"
+    seconds = json.loads(timings.read_text()) if timings.exists() else {}
+    if REUSE and (out / "metrics.json").exists() and name in seconds:
+        print(f"  reusing {name}", flush=True)
+        return out, seconds[name]
     start = time.time()
     cli("train", "--model", model, "--data", data, "--out", out, *options)
-    seconds = time.time() - start
-    print(f"  trained {name} in {seconds:.0f}s", flush=True)
-    return out, seconds
+    seconds[name] = time.time() - start
+    print(f"  trained {name} in {seconds[name]:.0f}s", flush=True)
+    timings.write_text(json.dumps(seconds, indent=1) + "\n")
+    return out, seconds[name]
 
 
 def evaluate_cli(bundle, data, *options):
@@ -425,7 +436,15 @@ def main():
         default=["same", "captions", "retrieval", "relation"],
     )
     parser.add_argument("--skip-plain", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="Evaluate models already trained under DATA_DIR/runs instead "
+        "of training them again (only if keras_mm has not changed since).",
+    )
     args = parser.parse_args()
+    global REUSE
+    REUSE = args.reuse
     root = pathlib.Path(args.data_dir)
     print(f"Writing the real media under {root}...", flush=True)
     paths = real_media.build(root)

@@ -250,6 +250,24 @@ def test_gated_fusion_weights_sum_to_one():
     np.testing.assert_allclose(layer([a, b]), np.tanh(10.0), atol=1e-5)
 
 
+
+def test_gated_fusion_gates_each_feature():
+    layer = GatedFusion(3)
+    a, b = np.ones((2, 3), "float32"), np.zeros((2, 2), "float32")
+    layer([a, b])
+    for dense, value in zip(layer.projections, (10.0, -10.0)):
+        dense.kernel.assign(np.zeros(dense.kernel.shape))
+        dense.bias.assign(np.full((3,), value))
+    # Gate logits (modality, feature): features 0 and 2 read modality 0,
+    # feature 1 reads modality 1.
+    layer.gate.kernel.assign(np.zeros(layer.gate.kernel.shape))
+    layer.gate.bias.assign(np.array([20, -20, 20, -20, 20, -20], "float32"))
+    expected = np.tanh(10.0) * np.array([[1, -1, 1]] * 2)
+    np.testing.assert_allclose(layer([a, b]), expected, atol=1e-5)
+    # An absent modality gets no weight, whatever the gate says.
+    absent = layer([a, b], mask=[None, np.array([False, True])])
+    np.testing.assert_allclose(absent[0], np.tanh(10.0), atol=1e-5)
+
 def test_bilinear_fusion_output_is_unit_norm():
     layer = BilinearFusion(4, factor_dim=2, dropout=0.0)
     fused = np.array(layer([np.ones((2, 3)), np.full((2, 5), 0.5)]))
