@@ -61,8 +61,10 @@ def add_train_parser(sub):
     p.add_argument(
         "--init-from",
         metavar="MODEL_DIR",
-        help="Staged training: start from the weights of the layers (the "
-        "encoders, say) that this trained bundle shares with the model.",
+        action="append",
+        help="Staged training: start from the encoders of this trained "
+        "bundle (those whose name and weight shapes match); repeat it to "
+        "take each modality's encoder from its own model.",
     )
     p.add_argument(
         "--freeze",
@@ -162,6 +164,22 @@ def _check_staging(args):
         )
 
 
+def _warm_start(model, name, bundle, freeze):
+    """Copy (and freeze) the encoders of a trained bundle into `model`."""
+    # Only the encoders: a fusion layer is specific to its task; one that
+    # learned to merge what the modalities show (the same digit) need not
+    # keep them apart (which digit is larger).
+    encoders = [f"{m}_encoder" for m in MODALITIES]
+    copied = warm_start(model, load_bundle(bundle)[0], freeze, encoders)
+    if not copied:
+        raise ValueError(
+            f"--init-from {bundle}: no encoder of that model matches an "
+            f"encoder of {name} in name and shapes."
+        )
+    kept = " (frozen)" if freeze else ""
+    log(f"Starting from {bundle}: {', '.join(copied)}{kept}")
+
+
 def run_train(args):
     _check_staging(args)
     train_manifest, val_manifest = _manifests(args)
@@ -194,16 +212,8 @@ def run_train(args):
     model, vocabulary = _build_model(
         args.model, train_manifest, class_names, options
     )
-    if args.init_from:
-        source = load_bundle(args.init_from)[0]
-        copied = warm_start(model, source, freeze=args.freeze)
-        if not copied:
-            raise ValueError(
-                f"--init-from {args.init_from}: no layer of that model "
-                f"matches a layer of {args.model} in name and shapes."
-            )
-        kept = " (frozen)" if args.freeze else ""
-        log(f"Starting from {args.init_from}: {', '.join(copied)}{kept}")
+    for bundle in args.init_from or ():
+        _warm_start(model, args.model, bundle, args.freeze)
     preprocessor = Preprocessor.from_model(model, class_names, vocabulary)
     data = make_datasets(args, preprocessor, train_manifest, val_manifest)
     log(

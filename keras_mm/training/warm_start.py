@@ -1,4 +1,4 @@
-def warm_start(model, source, freeze=False):
+def warm_start(model, source, freeze=False, names=None):
     """Copy weights from `source` into `model`'s layers of the same name.
 
     Staged training: train the encoders on a task that names what each
@@ -12,6 +12,8 @@ def warm_start(model, source, freeze=False):
         source: `keras.Model`. A trained model.
         freeze: bool. Make the copied layers non-trainable, so that only
             the new layers (fusion and head) learn.
+        names: list of str or None. Copy only the layers of these names;
+            `None` copies every layer that matches.
 
     Returns:
         The names of the layers copied, in `model`'s order.
@@ -28,6 +30,8 @@ def warm_start(model, source, freeze=False):
     for layer in model.layers:
         other = trained.get(layer.name)
         if other is None or not layer.weights:
+            continue
+        if names is not None and layer.name not in names:
             continue
         weights = other.get_weights()
         shapes = [tuple(w.shape) for w in layer.get_weights()]

@@ -259,8 +259,10 @@ def test_staged_training_starts_from_frozen_encoders(
     trained, demo, tmp_path, capsys
 ):
     out = tmp_path / "staged"
+    # The same fusion as the first stage, whose weights would fit: only
+    # the encoders are copied.
     command = (
-        "train --model multimodal_classifier --fusion attention --data {d} "
+        "train --model multimodal_classifier --data {d} "
         "--epochs 1 --init-from {m} --freeze --out {out}"
     )
     assert cli(command, d=demo, m=trained, out=out) == 0
@@ -292,7 +294,7 @@ def test_staged_training_starts_from_frozen_encoders(
         (
             "train --model seed000_concat --data {d} --init-from {m} "
             "--out {tmp}/x",
-            "no layer of that model matches",
+            "no encoder of that model matches",
         ),
     ],
 )
