@@ -250,7 +250,6 @@ def test_gated_fusion_weights_sum_to_one():
     np.testing.assert_allclose(layer([a, b]), np.tanh(10.0), atol=1e-5)
 
 
-
 def test_gated_fusion_gates_each_feature():
     layer = GatedFusion(3)
     a, b = np.ones((2, 3), "float32"), np.zeros((2, 2), "float32")
@@ -267,6 +266,7 @@ def test_gated_fusion_gates_each_feature():
     # An absent modality gets no weight, whatever the gate says.
     absent = layer([a, b], mask=[None, np.array([False, True])])
     np.testing.assert_allclose(absent[0], np.tanh(10.0), atol=1e-5)
+
 
 def test_bilinear_fusion_output_is_unit_norm():
     layer = BilinearFusion(4, factor_dim=2, dropout=0.0)
