@@ -222,7 +222,7 @@ def zoo_retrieval(paths, runs):
 
 
 def zoo_relation(paths, runs):
-    """One stage, and the staged recipe: `same` encoders, frozen."""
+    """One stage, and the staged recipe: the `same` model's encoders, frozen."""
     data = paths["relation"]
     stage1 = runs / "same_concat"
     if not stage1.exists():
@@ -238,7 +238,7 @@ def zoo_relation(paths, runs):
     for name, options in (
         ("one stage", ()),
         (
-            "staged: --init-from the same-digit model --freeze",
+            "staged: encoders --init-from the same-digit model, --freeze",
             ("--init-from", stage1, "--freeze"),
         ),
     ):

@@ -1,5 +1,4 @@
 import csv
-import json
 import sys
 
 import numpy as np
@@ -7,10 +6,12 @@ import numpy as np
 from keras_mm import zoo
 from keras_mm.cli.captioning import evaluate_captioner
 from keras_mm.cli.manifests import read_manifest
+from keras_mm.cli.report import metrics_json
 from keras_mm.cli.retrieval import evaluate_dual_encoder
 from keras_mm.data import demo_tasks
 from keras_mm.data.caption_preprocessor import CaptionPreprocessor
 from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor
+from keras_mm.export import check_output
 from keras_mm.export import export_bundle
 from keras_mm.export import load_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
@@ -43,13 +44,13 @@ def run_evaluate(args):
         metrics = evaluate_captioner(
             model, preprocessor, read_manifest(args.data), args.batch_size
         )
-        print(json.dumps(metrics))
+        print(metrics_json(metrics))
         return
     if isinstance(preprocessor, RetrievalPreprocessor):
         metrics = evaluate_dual_encoder(
             model, preprocessor, read_manifest(args.data), args.batch_size
         )
-        print(json.dumps(metrics))
+        print(metrics_json(metrics))
         return
     data = preprocessor.dataset(
         read_manifest(args.data),
@@ -58,7 +59,7 @@ def run_evaluate(args):
         drop=tuple(args.drop_modality),
     )
     metrics = model.evaluate(data, return_dict=True, verbose=0)
-    print(json.dumps({key: float(value) for key, value in metrics.items()}))
+    print(metrics_json(metrics))
 
 
 def run_predict(args):
@@ -106,6 +107,7 @@ def _decide(probs, preprocessor):
 
 
 def run_export(args):
+    check_output(args.out)
     model, preprocessor = load_bundle(args.model_dir)
     out = export_bundle(model, preprocessor, args.out)
     print(f"Exported to {out}: model.keras, {SAVED_MODEL_DIR}/, preprocessing")

@@ -1,6 +1,5 @@
-import json
-
 from keras_mm.cli.manifests import log
+from keras_mm.cli.report import metrics_json
 from keras_mm.export import staging_directory
 from keras_mm.export import write_bundle
 from keras_mm.training import train
@@ -19,7 +18,7 @@ def fit_and_save(args, model, preprocessor, data, epochs, evaluate, **kwargs):
     """Train with the CLI's options, evaluate, and write the bundle.
 
     The bundle (with `history.csv` and `metrics.json`) replaces `args.out`
-    only when everything succeeded.
+    only when everything succeeded; the caller holds `prepared_output`.
 
     Args:
         args: the parsed `train` arguments.
@@ -46,7 +45,7 @@ def fit_and_save(args, model, preprocessor, data, epochs, evaluate, **kwargs):
             **kwargs,
         )
         metrics = {**evaluate(), "epochs": len(history.epoch)}
-        (staging / "metrics.json").write_text(json.dumps(metrics) + "\n")
+        (staging / "metrics.json").write_text(metrics_json(metrics) + "\n")
         log("Saving model.keras and the SavedModel...")
         write_bundle(model, preprocessor, staging)
         (staging / "checkpoint.weights.h5").unlink(missing_ok=True)

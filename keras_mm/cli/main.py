@@ -6,6 +6,7 @@ from keras_mm.captioning import SAMPLERS
 from keras_mm.cli import commands
 from keras_mm.cli.captioning import run_caption
 from keras_mm.cli.manifests import DATA_HELP
+from keras_mm.cli.options import check_options
 from keras_mm.cli.retrieval import run_retrieve
 from keras_mm.cli.train import add_train_parser
 from keras_mm.modalities import MODALITIES
@@ -86,6 +87,7 @@ def main(argv=None):
     """Run `keras-mm`; return the exit status (0 on success)."""
     args = build_parser().parse_args(argv)
     try:
+        check_options(args)
         return args.func(args) or 0
     except KeyboardInterrupt:
         print("keras-mm: interrupted", file=sys.stderr)

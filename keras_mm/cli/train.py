@@ -15,6 +15,7 @@ from keras_mm.data import build_vocabulary
 from keras_mm.data import learn_class_names
 from keras_mm.data import suggest_lengths
 from keras_mm.export import load_bundle
+from keras_mm.export import prepared_output
 from keras_mm.export.bundle import SAVED_MODEL_DIR
 from keras_mm.fusion import list_fusions
 from keras_mm.modalities import MODALITIES
@@ -181,6 +182,11 @@ def _warm_start(model, name, bundle, freeze):
 
 
 def run_train(args):
+    with prepared_output(args.out):
+        return _run_train(args)
+
+
+def _run_train(args):
     _check_staging(args)
     train_manifest, val_manifest = _manifests(args)
     log(
@@ -188,9 +194,11 @@ def run_train(args):
         f"validation rows: {len(val_manifest)}"
     )
     task = zoo.model_task(args.model)
-    epochs = args.epochs or default_epochs(
-        len(train_manifest), args.batch_size, STEPS[task]
-    )
+    epochs = args.epochs
+    if epochs is None:
+        epochs = default_epochs(
+            len(train_manifest), args.batch_size, STEPS[task]
+        )
     if task != "classification":
         for flag in ("fusion", "modality_dropout"):
             if getattr(args, flag) is not None:

@@ -1,4 +1,5 @@
 import csv
+import io
 import json
 import pathlib
 
@@ -119,39 +120,74 @@ class Manifest:
         return self.subset(train), self.subset(sorted(held_out))
 
 
+def _text(path):
+    """The manifest's text; a UTF-8 byte-order mark is dropped."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise ManifestError(
+            f"{path}, line {line}: byte 0x{data[e.start]:02x} is not UTF-8; "
+            "save the manifest as UTF-8."
+        ) from None
+
+
 def _read_csv(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames is None:
+    lines = io.StringIO(_text(path), newline="")
+    # csv.reader counts physical lines: a quoted cell may span several.
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
             return []
-        rows = []
-        for row in reader:
-            rows.append(
-                {
-                    (key or "").strip(): value
-                    for key, value in row.items()
-                    if key is not None
-                }
+        header = [name.strip() for name in header]
+        duplicates = sorted({n for n in header if header.count(n) > 1})
+        if duplicates:
+            raise ManifestError(
+                f"{path}, header: duplicate column name(s) {duplicates}."
             )
-        return rows
+        rows = []
+        row_number, first = 0, reader.line_num + 1
+        for fields in reader:
+            lines_read = f"line {first}"
+            if reader.line_num > first:
+                lines_read = f"lines {first}-{reader.line_num}"
+            first = reader.line_num + 1
+            if not fields:
+                continue
+            row_number += 1
+            if len(fields) != len(header):
+                raise ManifestError(
+                    f"{path}, row {row_number} ({lines_read}): "
+                    f"{len(fields)} fields, but the header has "
+                    f'{len(header)}; is a quote (") or a comma missing '
+                    "or extra?"
+                )
+            rows.append(dict(zip(header, fields)))
+    except csv.Error as e:
+        raise ManifestError(
+            f"{path}, row {row_number + 1} (from line {first}): {e}; is a "
+            'quote (") unbalanced?'
+        ) from None
+    return rows
 
 
 def _read_jsonl(path):
     rows = []
-    with open(path, encoding="utf-8") as f:
-        for line_number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ManifestError(
-                    f"{path}, line {line_number}: invalid JSON ({e.msg})."
-                ) from None
-            if not isinstance(row, dict):
-                raise ManifestError(
-                    f"{path}, line {line_number}: expected a JSON object. "
-                    f"Received: {type(row).__name__}"
-                )
-            rows.append(row)
+    for line_number, line in enumerate(_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ManifestError(
+                f"{path}, line {line_number}: invalid JSON ({e.msg})."
+            ) from None
+        if not isinstance(row, dict):
+            raise ManifestError(
+                f"{path}, line {line_number}: expected a JSON object. "
+                f"Received: {type(row).__name__}"
+            )
+        rows.append(row)
     return rows

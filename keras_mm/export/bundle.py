@@ -1,7 +1,6 @@
-import contextlib
+import json
 import pathlib
-import shutil
-import tempfile
+import zipfile
 
 import keras
 import tensorflow as tf
@@ -10,45 +9,14 @@ from keras_mm.data.caption_preprocessor import CaptionPreprocessor
 from keras_mm.data.loading import load_preprocessor
 from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor
 from keras_mm.export.captioner_export import captioner_archive
+from keras_mm.export.output_folder import BUNDLE_FORMAT
+from keras_mm.export.output_folder import MARKER
+from keras_mm.export.output_folder import prepared_output
+from keras_mm.export.output_folder import staging_directory
 from keras_mm.export.retrieval_export import dual_encoder_archive
 
 MODEL_FILE = "model.keras"
 SAVED_MODEL_DIR = "saved_model"
-
-
-@contextlib.contextmanager
-def staging_directory(target):
-    """Yield a fresh folder that replaces `target` only on success.
-
-    The folder is created beside `target`; when the `with` block finishes it
-    is renamed to `target` (an existing `target` is replaced). If the block
-    raises, `target` is left untouched and the partial folder is kept for
-    inspection, its path added to the error.
-
-    Example:
-
-    ```python
-    with staging_directory("saved_models/demo") as tmp:
-        write_bundle(model, preprocessor, tmp)
-    ```
-    """
-    target = pathlib.Path(target).absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = pathlib.Path(
-        tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-")
-    )
-    staging.chmod(0o755)  # mkdtemp makes it private; a bundle is not.
-    try:
-        yield staging
-    except BaseException as e:
-        if hasattr(e, "add_note"):
-            e.add_note(f"Partial output kept in {staging}")
-        raise
-    old = target.parent / f".{target.name}.old-{staging.name}"
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_bundle(model, preprocessor, directory):
@@ -93,8 +61,8 @@ def write_bundle(model, preprocessor, directory):
 def export_bundle(model, preprocessor, directory):
     """Write a bundle to `directory` atomically (see `write_bundle`).
 
-    A failed export never leaves a half-written bundle where a good one
-    was.
+    `directory` must be absent, empty or a bundle (see `check_output`). A
+    failed export never leaves a half-written bundle where a good one was.
 
     Example:
 
@@ -102,16 +70,56 @@ def export_bundle(model, preprocessor, directory):
     export_bundle(model, preprocessor, "saved_models/demo")
     ```
     """
-    with staging_directory(directory) as staging:
+    with prepared_output(directory), staging_directory(directory) as staging:
         write_bundle(model, preprocessor, staging)
     return pathlib.Path(directory)
 
 
 def load_bundle(directory):
-    """Load `(model, preprocessor)` from a bundle, with `safe_mode=True`."""
+    """Load `(model, preprocessor)` from a bundle, with `safe_mode=True`.
+
+    Raises:
+        ValueError: naming the bundle and what is wrong with it: not a
+            folder, a missing or damaged file, or a newer bundle format.
+    """
     directory = pathlib.Path(directory)
+    if not directory.is_dir():
+        raise ValueError(f"Bundle {directory} not found (no such folder).")
+    marker = directory / MARKER
+    if marker.is_file():
+        try:
+            written = json.loads(marker.read_text())
+        except ValueError:
+            written = {}
+        if written.get("format", BUNDLE_FORMAT) > BUNDLE_FORMAT:
+            raise ValueError(
+                f"Bundle {directory} was written by keras_mm "
+                f"{written.get('keras_mm', '?')} (bundle format "
+                f"{written['format']}); this keras_mm reads format "
+                f"{BUNDLE_FORMAT}. Upgrade keras_mm."
+            )
     path = directory / MODEL_FILE
     if not path.is_file():
-        raise FileNotFoundError(f"No {MODEL_FILE} in {directory}")
-    model = keras.saving.load_model(path, safe_mode=True)
-    return model, load_preprocessor(directory)
+        raise ValueError(
+            f"Bundle {directory} has no {MODEL_FILE}; is it a keras-mm "
+            "bundle (from `keras-mm train` or `export`)?"
+        )
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"Bundle {directory}: {MODEL_FILE} is truncated or corrupted "
+            "(not a complete .keras archive); train or export it again."
+        )
+    try:
+        model = keras.saving.load_model(path, safe_mode=True)
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
+        raise ValueError(
+            f"Bundle {directory}: {MODEL_FILE} is damaged ({e}); train or "
+            "export it again."
+        ) from None
+    try:
+        return model, load_preprocessor(directory)
+    except (OSError, KeyError, TypeError, ValueError) as e:
+        raise ValueError(
+            f"Bundle {directory}: its preprocessing files are missing or "
+            f"damaged ({e})."
+        ) from None

@@ -152,6 +152,9 @@ def train(
 
     Returns:
         The `keras.callbacks.History` of the run.
+
+    Raises:
+        FloatingPointError: if the loss becomes NaN or infinite.
     """
     steps = int(train_data.cardinality())
     total_steps = epochs * steps if steps > 0 else None
@@ -172,9 +175,11 @@ def train(
     mode = "min" if monitor.endswith("loss") else "max"
     user_callbacks = list(callbacks or [])
     callbacks = [
+        # Raising (not stopping) keeps a diverged model from being saved.
+        keras.callbacks.TerminateOnNaN(raise_error=True),
         keras.callbacks.EarlyStopping(
             monitor, patience=patience, mode=mode, restore_best_weights=True
-        )
+        ),
     ]
     if monitor.endswith("accuracy"):
         callbacks.append(StopWhenPerfect(monitor))
@@ -193,11 +198,19 @@ def train(
         ]
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
-    return model.fit(
-        train_data,
-        validation_data=validation_data,
-        epochs=epochs,
-        callbacks=callbacks + user_callbacks,
-        verbose=verbose,
-        shuffle=False,  # The dataset shuffles itself.
-    )
+    try:
+        return model.fit(
+            train_data,
+            validation_data=validation_data,
+            epochs=epochs,
+            callbacks=callbacks + user_callbacks,
+            verbose=verbose,
+            shuffle=False,  # The dataset shuffles itself.
+        )
+    except RuntimeError as e:
+        if "NaN or Inf loss" not in str(e):
+            raise
+        raise FloatingPointError(
+            "Training diverged: the loss became NaN or infinite. Try a "
+            "lower learning rate."
+        ) from None

@@ -42,6 +42,7 @@ def trained(demo, tmp_path_factory):
 def test_train_writes_the_bundle(trained):
     names = {p.name for p in trained.iterdir()}
     assert names == {
+        ".keras_mm_bundle",
         "model.keras",
         "saved_model",
         "preprocessing.json",
@@ -133,7 +134,7 @@ def test_train_on_the_embedded_demo(tmp_path, monkeypatch, capsys):
             "train --model seed004_attention --data demo:nope --out {tmp}/x",
             "Unknown demo data 'demo:nope'. Available: demo:factorial",
         ),
-        ("evaluate --model-dir {tmp} --data {demo}", "No model.keras"),
+        ("evaluate --model-dir {tmp} --data {demo}", "has no model.keras"),
         (
             "train --model seed004_attention --data {textless} --out {tmp}/x",
             "no ['text'] column",

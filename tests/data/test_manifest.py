@@ -88,3 +88,59 @@ def test_split_too_small(tmp_path):
     manifest = Manifest.read(write_csv(tmp_path / "m.csv", ROWS[:1]))
     with pytest.raises(ManifestError, match="too few rows"):
         manifest.split(0.2)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            'image,label\na.png,x\n"b.png,y\nc.png,z\n',
+            r"m.csv, row 2 \(from line 3\).*quote",
+        ),
+        (
+            "image,label\na.png,x\nb.png,y,extra\n",
+            r"m.csv, row 2 \(line 3\): 3 fields, but the header has 2",
+        ),
+        (
+            "image,text,label\na.png,hi,x\nb.png,y\n",
+            r"m.csv, row 2 \(line 3\): 2 fields, but the header has 3",
+        ),
+        (
+            'image,label\na.png,"x\ny,z"\nc.png,d,e\n',
+            r"m.csv, row 2 \(line 4\): 3 fields",
+        ),
+        ("image,label,image\na.png,x,\n", r"duplicate column.*'image'"),
+    ],
+)
+def test_csv_structure_errors_name_the_row(content, message, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text(content)
+    with pytest.raises(ManifestError, match=message):
+        Manifest.read(path)
+
+
+def test_a_quoted_cell_may_span_lines(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text('text,label\n"two\nlines",x\nthree,y\n')
+    manifest = Manifest.read(path)
+    assert manifest.column("text") == ["two\nlines", "three"]
+
+
+@pytest.mark.parametrize("name", ["m.csv", "m.jsonl"])
+def test_a_byte_order_mark_is_dropped(name, tmp_path):
+    path = tmp_path / name
+    writer = write_csv if name.endswith("csv") else write_jsonl
+    writer(path, ROWS)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    manifest = Manifest.read(path)
+    assert manifest.columns == {"image", "text", "label"}
+
+
+@pytest.mark.parametrize("name, line", [("m.csv", 3), ("m.jsonl", 2)])
+def test_non_utf8_bytes_name_the_line(name, line, tmp_path):
+    path = tmp_path / name
+    writer = write_csv if name.endswith("csv") else write_jsonl
+    writer(path, ROWS)
+    path.write_bytes(path.read_bytes().replace(b"yo", b"y\xe9"))
+    with pytest.raises(ManifestError, match=f"{name}, line {line}: byte 0xe9"):
+        Manifest.read(path)

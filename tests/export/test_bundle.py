@@ -27,6 +27,7 @@ def test_bundle_round_trip(tmp_path):
     out = export_bundle(model, pre, tmp_path / "bundle")
     names = sorted(p.name for p in out.iterdir())
     assert names == [
+        ".keras_mm_bundle",
         "model.keras",
         "preprocessing.json",
         "saved_model",
@@ -52,6 +53,7 @@ def test_failed_export_keeps_the_previous_bundle(tmp_path):
     target = tmp_path / "bundle"
     target.mkdir()
     (target / "model.keras").write_text("the good one")
+    (target / ".keras_mm_bundle").write_text("{}")
 
     class Broken(Preprocessor):
         def save(self, directory):
@@ -73,10 +75,53 @@ def test_staging_replaces_an_existing_folder(tmp_path):
     (target / "old.txt").write_text("old")
     with staging_directory(target) as staging:
         (staging / "new.txt").write_text("new")
-    assert sorted(p.name for p in target.iterdir()) == ["new.txt"]
+    assert sorted(p.name for p in target.iterdir()) == [
+        ".keras_mm_bundle",
+        "new.txt",
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_load_bundle_needs_a_model(tmp_path):
-    with pytest.raises(FileNotFoundError, match="model.keras"):
-        load_bundle(tmp_path)
+@pytest.fixture
+def bundle(tmp_path):
+    model = small_model()
+    pre = Preprocessor.from_model(model, ["no", "yes"], ["a", "b"])
+    return export_bundle(model, pre, tmp_path / "bundle")
+
+
+def test_load_bundle_needs_a_folder(tmp_path):
+    with pytest.raises(ValueError, match="nope not found"):
+        load_bundle(tmp_path / "nope")
+
+
+def test_load_bundle_names_a_missing_model(bundle):
+    (bundle / "model.keras").unlink()
+    with pytest.raises(ValueError, match=f"Bundle {bundle} has no model"):
+        load_bundle(bundle)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "corrupt"])
+def test_load_bundle_names_a_damaged_model(damage, bundle):
+    path = bundle / "model.keras"
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    else:
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + b"\0" * 4096 + data[middle + 4096 :])
+    with pytest.raises(ValueError, match=f"Bundle {bundle}: model.keras is"):
+        load_bundle(bundle)
+
+
+def test_load_bundle_names_missing_preprocessing(bundle):
+    (bundle / "preprocessing.json").unlink()
+    with pytest.raises(ValueError, match=f"Bundle {bundle}: its preproc"):
+        load_bundle(bundle)
+
+
+def test_load_bundle_refuses_a_newer_format(bundle):
+    (bundle / ".keras_mm_bundle").write_text(
+        '{"format": 99, "keras_mm": "9.0"}'
+    )
+    with pytest.raises(ValueError, match="keras_mm 9.0.*Upgrade"):
+        load_bundle(bundle)
