@@ -437,6 +437,12 @@ def main():
     )
     parser.add_argument("--skip-plain", action="store_true")
     parser.add_argument(
+        "--update",
+        action="store_true",
+        help="Merge into the results already in --out: rows measured now "
+        "replace those of the same model; the others are kept.",
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="Evaluate models already trained under DATA_DIR/runs instead "
@@ -477,7 +483,39 @@ def main():
     if "relation" in args.tasks:
         print("Relation...", flush=True)
         results["relation"] = zoo_relation(paths, runs)
+    if args.update:
+        saved = pathlib.Path(args.out) / "real_data.json"
+        results = merge(saved, results, args.fusions)
     report(results, pathlib.Path(args.out))
+
+
+def merge(path, results, fusions):
+    """`results` over those saved in `path` (see `--update`).
+
+    A task measured now replaces its saved rows, but for `same` the rows
+    of fusions not in `fusions` are kept.
+    """
+    merged = json.loads(path.read_text()) if path.exists() else {}
+    names = {f"multimodal_classifier --fusion {f}" for f in fusions}
+    for task, new in results.items():
+        if task == "same":
+            fused = [r["model"] for r in merged.get(task, [])]
+            kept = [
+                r
+                for r in merged.get(task, [])
+                if r["model"].startswith("multimodal_classifier --fusion")
+                and r["model"] not in names
+            ]
+            new = sorted(
+                new + kept,
+                key=lambda r: (
+                    fused.index(r["model"])
+                    if r["model"] in fused
+                    else len(fused)
+                ),
+            )
+        merged[task] = new
+    return merged
 
 
 if __name__ == "__main__":

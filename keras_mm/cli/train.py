@@ -136,8 +136,9 @@ def _build_model(name, train_manifest, class_names, options):
         overrides["modalities"] = present
     vocabulary = None
     if "vocabulary_size" in accepted and "text" in columns:
+        texts = train_manifest.column("text", allow_empty=True)
         vocabulary = build_vocabulary(
-            train_manifest.column("text"), accepted["vocabulary_size"]
+            [t for t in texts if t], accepted["vocabulary_size"]
         )
         overrides["vocabulary_size"] = len(vocabulary) + 2
     sample_rate = accepted.get("sample_rate", DEFAULT_SAMPLE_RATE)

@@ -12,7 +12,8 @@ def suggest_lengths(manifest, sample_rate, quantile=0.95):
     """Suggest input lengths that fit most of a manifest's audio and text.
 
     Audio durations are read from the WAV headers of up to 256 rows; text
-    lengths are counted in words. Rows longer than the suggestion get
+    lengths are counted in words. Empty cells (an absent modality) are
+    skipped. Rows longer than the suggestion get
     cropped by the pipeline, shorter ones padded.
 
     Args:
@@ -28,13 +29,15 @@ def suggest_lengths(manifest, sample_rate, quantile=0.95):
     lengths = {}
     columns = manifest.columns
     if "audio" in columns:
-        seconds = [_duration(path) for path in manifest.column("audio")]
-        seconds = [s for s in seconds[:MAX_FILES] if s]
+        paths = [p for p in manifest.column("audio", allow_empty=True) if p]
+        seconds = [_duration(path) for path in paths[:MAX_FILES]]
+        seconds = [s for s in seconds if s]
         if seconds:
             top = min(np.quantile(seconds, quantile), MAX_AUDIO_SECONDS)
             lengths["audio_length"] = max(int(round(top * sample_rate)), 256)
     if "text" in columns:
-        words = [len(re.findall(r"\w+", t)) for t in manifest.column("text")]
+        texts = manifest.column("text", allow_empty=True)
+        words = [len(re.findall(r"\w+", t)) for t in texts if t] or [0]
         top = int(np.ceil(np.quantile(words, quantile)))
         lengths["sequence_length"] = int(np.clip(top, 4, MAX_SEQUENCE_LENGTH))
     return lengths
