@@ -5,7 +5,10 @@ import tensorflow as tf
 
 
 def check_wav(path):
-    """Raise `ValueError` unless `path` is a readable 16-bit PCM WAV file.
+    """Raise `ValueError` unless `load_audio` can read the WAV at `path`.
+
+    The file is decoded with the pipeline's own decoder (TensorFlow's
+    `decode_wav`), so a file that passes never fails mid-training.
 
     Returns:
         The file's sampling rate in Hz.
@@ -15,17 +18,24 @@ def check_wav(path):
     try:
         with wave.open(str(path), "rb") as f:
             width, frames = f.getsampwidth(), f.getnframes()
-            channels, rate = f.getnchannels(), f.getframerate()
             data = f.readframes(frames)
+            complete = len(data) == frames * f.getnchannels() * width
     except (wave.Error, EOFError) as e:
         raise ValueError(f"could not decode WAV {path} ({e})") from None
     if width != 2:
         raise ValueError(
             f"expected 16-bit PCM WAV. Received: {8 * width}-bit in {path}"
         )
-    if frames == 0 or len(data) < frames * channels * width:
+    if frames == 0 or not complete:
         raise ValueError(f"WAV {path} is empty or truncated")
-    return rate
+    try:
+        _, rate = tf.audio.decode_wav(tf.io.read_file(str(path)))
+    except tf.errors.OpError as e:
+        raise ValueError(
+            f"could not decode WAV {path} ({e.message}); re-save it as a "
+            "plain 16-bit PCM WAV (e.g. `sox IN -b 16 OUT.wav`)"
+        ) from None
+    return int(rate)
 
 
 def load_audio(path, num_samples, sample_rate):

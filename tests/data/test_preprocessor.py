@@ -130,6 +130,17 @@ def bad_input_cases():
         path.write_bytes(path.read_bytes()[:100])
         return "row 2: WAV .*snd1.wav is empty or truncated"
 
+    def padded_chunk_wav(d, rows):
+        # Valid RIFF: an odd-sized chunk, padded, before `data`. TensorFlow's
+        # decoder (the pipeline's) cannot read it, so the check refuses it.
+        path = d / "snd1.wav"
+        data = path.read_bytes()
+        extra = b"LIST" + (3).to_bytes(4, "little") + b"abc\0"
+        data = data[:36] + extra + data[36:]
+        size = (len(data) - 8).to_bytes(4, "little")
+        path.write_bytes(data[:4] + size + data[8:])
+        return "row 2: could not decode WAV .*snd1.wav .*16-bit PCM"
+
     def missing_column(d, rows):
         for row in rows:
             del row["audio"]
@@ -146,6 +157,7 @@ def bad_input_cases():
         broken_wav,
         float_wav,
         truncated_wav,
+        padded_chunk_wav,
         missing_column,
         unknown_label,
     ]
