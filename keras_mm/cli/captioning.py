@@ -150,7 +150,9 @@ def run_train_captioner(args, train_manifest, val_manifest, epochs):
     """The captioning branch of `keras-mm train`."""
     keras.utils.set_random_seed(args.seed)
     model, preprocessor = build_captioner(args.model, train_manifest)
-    data = make_datasets(args, preprocessor, train_manifest, val_manifest)
+    data = make_datasets(
+        args, preprocessor, train_manifest, val_manifest, epochs
+    )
     log(
         f"Model {args.model}: {model.count_params():,} parameters, "
         f"{len(preprocessor.vocabulary)} caption tokens, captions up to "

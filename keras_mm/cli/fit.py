@@ -1,30 +1,51 @@
+import shutil
+
 from keras_mm.cli.manifests import log
 from keras_mm.cli.report import metrics_json
+from keras_mm.cli.run_folder import run_folder
 from keras_mm.export import staging_directory
 from keras_mm.export import write_bundle
 from keras_mm.training import train
+from keras_mm.training.resume import completed_epochs
 
 
-def make_datasets(args, preprocessor, train_manifest, val_manifest):
-    """`(train_data, validation_data)` with the CLI's batch size and seed."""
+def make_datasets(args, preprocessor, train_manifest, val_manifest, epochs):
+    """`(train_data, validation_data, steps_per_epoch)` for the CLI's run.
+
+    The training data holds the epochs the run has still to do, each
+    shuffled by the seed and its number (see `keras_mm.data.batches`).
+    """
     log("Checking the media files...")
+    first = completed_epochs(run_folder(args.out))
     train_data = preprocessor.dataset(
-        train_manifest, args.batch_size, shuffle=True, seed=args.seed
+        train_manifest,
+        args.batch_size,
+        shuffle=True,
+        seed=args.seed,
+        epochs=(first, epochs),
     )
-    return train_data, preprocessor.dataset(val_manifest, args.batch_size)
+    steps = -(-len(train_manifest) // args.batch_size)
+    return (
+        train_data,
+        preprocessor.dataset(val_manifest, args.batch_size),
+        steps,
+    )
 
 
 def fit_and_save(args, model, preprocessor, data, epochs, evaluate, **kwargs):
     """Train with the CLI's options, evaluate, and write the bundle.
 
-    The bundle (with `history.csv` and `metrics.json`) replaces `args.out`
-    only when everything succeeded; the caller holds `prepared_output`.
+    Training backs itself up in the run folder (see `start_run`) at every
+    epoch. The bundle (with `history.csv` and `metrics.json`) replaces
+    `args.out` only when everything succeeded; the caller holds
+    `prepared_output`. The run folder is removed last.
 
     Args:
         args: the parsed `train` arguments.
         model: `keras.Model`. The model to train.
         preprocessor: its preprocessor, saved with it.
-        data: `(train_data, validation_data)` datasets.
+        data: `(train_data, validation_data, steps_per_epoch)`, from
+            `make_datasets`.
         epochs: int. Maximum epochs.
         evaluate: callable returning the validation metrics dict.
         **kwargs: more arguments for `keras_mm.training.train`.
@@ -32,21 +53,28 @@ def fit_and_save(args, model, preprocessor, data, epochs, evaluate, **kwargs):
     Returns:
         The metrics, with the number of epochs run.
     """
+    train_data, validation_data, steps = data
+    work = run_folder(args.out)
     log(f"Training for up to {epochs} epochs...")
+    history = train(
+        model,
+        train_data,
+        validation_data,
+        epochs=epochs,
+        learning_rate=args.learning_rate,
+        jit_compile=args.jit_compile,
+        patience=args.patience,
+        out_dir=work,
+        steps_per_epoch=steps,
+        resumable=True,
+        **kwargs,
+    )
+    done = history.epoch[-1] + 1 if history.epoch else completed_epochs(work)
+    metrics = {**evaluate(), "epochs": done}
     with staging_directory(args.out) as staging:
-        history = train(
-            model,
-            *data,
-            epochs=epochs,
-            learning_rate=args.learning_rate,
-            jit_compile=args.jit_compile,
-            patience=args.patience,
-            out_dir=staging,
-            **kwargs,
-        )
-        metrics = {**evaluate(), "epochs": len(history.epoch)}
         (staging / "metrics.json").write_text(metrics_json(metrics) + "\n")
+        shutil.copy(work / "history.csv", staging / "history.csv")
         log("Saving model.keras and the SavedModel...")
         write_bundle(model, preprocessor, staging)
-        (staging / "checkpoint.weights.h5").unlink(missing_ok=True)
+    shutil.rmtree(work, ignore_errors=True)
     return metrics

@@ -58,7 +58,9 @@ def run_train_dual_encoder(args, train_manifest, val_manifest, epochs):
     """The retrieval branch of `keras-mm train`."""
     keras.utils.set_random_seed(args.seed)
     model, preprocessor = build_dual_encoder(args.model, train_manifest)
-    data = make_datasets(args, preprocessor, train_manifest, val_manifest)
+    data = make_datasets(
+        args, preprocessor, train_manifest, val_manifest, epochs
+    )
     log(
         f"Model {args.model}: {model.count_params():,} parameters, texts of "
         f"up to {preprocessor.sequence_length} words"

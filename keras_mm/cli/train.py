@@ -8,6 +8,7 @@ from keras_mm.cli.manifests import DATA_HELP
 from keras_mm.cli.manifests import log
 from keras_mm.cli.manifests import read_manifest
 from keras_mm.cli.retrieval import run_train_dual_encoder
+from keras_mm.cli.run_folder import start_run
 from keras_mm.data import DEFAULT_SAMPLE_RATE
 from keras_mm.data import ManifestError
 from keras_mm.data import Preprocessor
@@ -86,6 +87,13 @@ def add_train_parser(sub):
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="Output folder.")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="Continue the interrupted run to --out from its last "
+        "completed epoch (same options); it ends as an uninterrupted run "
+        "would.",
+    )
     p.set_defaults(func=run_train)
 
 
@@ -184,6 +192,7 @@ def _warm_start(model, name, bundle, freeze):
 
 def run_train(args):
     with prepared_output(args.out):
+        start_run(args)
         return _run_train(args)
 
 
@@ -224,7 +233,9 @@ def _run_train(args):
     for bundle in args.init_from or ():
         _warm_start(model, args.model, bundle, args.freeze)
     preprocessor = Preprocessor.from_model(model, class_names, vocabulary)
-    data = make_datasets(args, preprocessor, train_manifest, val_manifest)
+    data = make_datasets(
+        args, preprocessor, train_manifest, val_manifest, epochs
+    )
     log(
         f"Model {args.model}: {model.count_params():,} parameters, "
         f"{len(class_names)} classes, inputs "

@@ -1,6 +1,7 @@
 import tensorflow as tf
 
 from keras_mm.data.audio import load_audio
+from keras_mm.data.batches import batches
 from keras_mm.data.captions import CaptionTokenizer
 from keras_mm.data.image import load_image
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
@@ -75,7 +76,13 @@ class CaptionPreprocessor(SavedPreprocessor):
             manifest.column(self.caption_column)
 
     def dataset(
-        self, manifest, batch_size=32, shuffle=False, seed=None, captions=True
+        self,
+        manifest,
+        batch_size=32,
+        shuffle=False,
+        seed=None,
+        captions=True,
+        epochs=None,
     ):
         """The `tf.data` pipeline for a manifest.
 
@@ -84,6 +91,8 @@ class CaptionPreprocessor(SavedPreprocessor):
             batch_size: int. Batch size.
             shuffle: bool. Reshuffle the rows every epoch.
             seed: int or None. Shuffle seed.
+            epochs: `(first, last)` or None. Hold these training epochs,
+                each shuffled by its number (see `batches`).
             captions: bool. Yield training pairs; `False` yields only
                 the generation inputs (`{"image": ...}`, plus `"audio"`).
 
@@ -99,9 +108,7 @@ class CaptionPreprocessor(SavedPreprocessor):
             ds = tf.data.Dataset.from_tensor_slices((paths,))
         ds = ds.map(self._decode, tf.data.AUTOTUNE, deterministic=True)
         ds = ds.cache()
-        if shuffle:
-            ds = ds.shuffle(len(manifest), seed=seed)
-        ds = ds.batch(batch_size)
+        ds = batches(ds, len(manifest), batch_size, shuffle, seed, epochs)
         if captions:
             ds = ds.map(self._pair, tf.data.AUTOTUNE, deterministic=True)
         return ds.prefetch(tf.data.AUTOTUNE)

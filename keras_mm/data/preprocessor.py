@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from keras_mm.data.audio import check_wav
 from keras_mm.data.audio import load_audio
+from keras_mm.data.batches import batches
 from keras_mm.data.image import check_image
 from keras_mm.data.image import load_image
 from keras_mm.data.labels import encode_labels
@@ -148,6 +149,7 @@ class Preprocessor:
         labels=True,
         cache=True,
         drop=(),
+        epochs=None,
     ):
         """Build the `tf.data` pipeline for a manifest.
 
@@ -156,6 +158,8 @@ class Preprocessor:
             batch_size: int. Batch size.
             shuffle: bool. Reshuffle the rows every epoch.
             seed: int or None. Shuffle seed.
+            epochs: `(first, last)` or None. Hold these training epochs,
+                each shuffled by its number (see `batches`).
             labels: bool. Yield `(inputs, targets)` instead of `inputs`.
             cache: bool. Keep decoded media in memory after the first pass.
             drop: tuple of str. Modalities to mark absent in every row
@@ -177,9 +181,7 @@ class Preprocessor:
         ds = ds.map(self._decode, tf.data.AUTOTUNE, deterministic=True)
         if cache:
             ds = ds.cache()
-        if shuffle:
-            ds = ds.shuffle(len(manifest), seed=seed)
-        ds = ds.batch(batch_size)
+        ds = batches(ds, len(manifest), batch_size, shuffle, seed, epochs)
         if self.vectorizer is not None:
             ds = ds.map(self._vectorize, tf.data.AUTOTUNE, deterministic=True)
         return ds.prefetch(tf.data.AUTOTUNE)

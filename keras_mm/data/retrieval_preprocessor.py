@@ -1,5 +1,6 @@
 import tensorflow as tf
 
+from keras_mm.data.batches import batches
 from keras_mm.data.image import load_image
 from keras_mm.data.preprocessor import check_column
 from keras_mm.data.saved_preprocessor import SavedPreprocessor
@@ -44,7 +45,9 @@ class RetrievalPreprocessor(SavedPreprocessor):
         """Int32 token ids `(batch, sequence_length)` for strings."""
         return tf.cast(self.vectorizer(tf.constant(texts)), "int32")
 
-    def dataset(self, manifest, batch_size=32, shuffle=False, seed=None):
+    def dataset(
+        self, manifest, batch_size=32, shuffle=False, seed=None, epochs=None
+    ):
         """`({"image", "text"}, group)` batches for training and evaluation."""
         check_column(manifest, "image")
         texts = manifest.column(self.text_column)
@@ -53,9 +56,7 @@ class RetrievalPreprocessor(SavedPreprocessor):
         )
         ds = ds.map(self._decode, tf.data.AUTOTUNE, deterministic=True)
         ds = ds.cache()
-        if shuffle:
-            ds = ds.shuffle(len(manifest), seed=seed)
-        ds = ds.batch(batch_size)
+        ds = batches(ds, len(manifest), batch_size, shuffle, seed, epochs)
         ds = ds.map(self._vectorize, tf.data.AUTOTUNE, deterministic=True)
         return ds.prefetch(tf.data.AUTOTUNE)
 

@@ -4,6 +4,9 @@ import sys
 import keras
 
 from keras_mm.heads import head_kind
+from keras_mm.training.resume import TrainingState
+from keras_mm.training.resume import completed_epochs
+from keras_mm.training.resume import stopped
 
 JIT_COMPILE = {"auto": "auto", "on": True, "off": False}
 WEIGHT_DECAY = 1e-4
@@ -116,6 +119,8 @@ def train(
     loss=None,
     metrics=None,
     monitor=None,
+    steps_per_epoch=None,
+    resumable=False,
 ):
     """Compile and fit a model with early stopping and checkpoints.
 
@@ -149,6 +154,12 @@ def train(
             prefix: by default `"accuracy"` for classifiers and `"loss"`
             with a custom `loss`. Validation values are used when there is
             validation data.
+        steps_per_epoch: int or None. Batches per epoch, when `train_data`
+            holds every epoch (see `Preprocessor.dataset(epochs=...)`).
+        resumable: bool. Back the run up to `out_dir` at every epoch
+            (see `TrainingState`) and continue the run backed up there,
+            if any. `train_data` must then start at the epoch to continue
+            from (`completed_epochs(out_dir)`).
 
     Returns:
         The `keras.callbacks.History` of the run.
@@ -156,7 +167,7 @@ def train(
     Raises:
         FloatingPointError: if the loss becomes NaN or infinite.
     """
-    steps = int(train_data.cardinality())
+    steps = steps_per_epoch or int(train_data.cardinality())
     total_steps = epochs * steps if steps > 0 else None
     if loss is None:
         compile_model(
@@ -174,27 +185,38 @@ def train(
         monitor = f"val_{monitor}"
     mode = "min" if monitor.endswith("loss") else "max"
     user_callbacks = list(callbacks or [])
+    early_stopping = keras.callbacks.EarlyStopping(
+        monitor, patience=patience, mode=mode, restore_best_weights=True
+    )
     callbacks = [
         # Raising (not stopping) keeps a diverged model from being saved.
         keras.callbacks.TerminateOnNaN(raise_error=True),
-        keras.callbacks.EarlyStopping(
-            monitor, patience=patience, mode=mode, restore_best_weights=True
-        ),
+        early_stopping,
     ]
     if monitor.endswith("accuracy"):
         callbacks.append(StopWhenPerfect(monitor))
+    initial_epoch, state = 0, []
     if out_dir is not None:
         out_dir = pathlib.Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
+        checkpoint = keras.callbacks.ModelCheckpoint(
+            out_dir / "checkpoint.weights.h5",
+            monitor,
+            mode=mode,
+            save_best_only=True,
+            save_weights_only=True,
+        )
+        if resumable:
+            initial_epoch = completed_epochs(out_dir)
+            _keep_history(out_dir / "history.csv", initial_epoch)
+            state = [TrainingState(out_dir, early_stopping, checkpoint)]
+            if stopped(out_dir):
+                epochs = initial_epoch  # Only restore the best weights.
         callbacks += [
-            keras.callbacks.ModelCheckpoint(
-                out_dir / "checkpoint.weights.h5",
-                monitor,
-                mode=mode,
-                save_best_only=True,
-                save_weights_only=True,
+            checkpoint,
+            keras.callbacks.CSVLogger(
+                out_dir / "history.csv", append=initial_epoch > 0
             ),
-            keras.callbacks.CSVLogger(out_dir / "history.csv"),
         ]
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
@@ -203,7 +225,9 @@ def train(
             train_data,
             validation_data=validation_data,
             epochs=epochs,
-            callbacks=callbacks + user_callbacks,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=steps_per_epoch,
+            callbacks=callbacks + user_callbacks + state,
             verbose=verbose,
             shuffle=False,  # The dataset shuffles itself.
         )
@@ -214,3 +238,10 @@ def train(
             "Training diverged: the loss became NaN or infinite. Try a "
             "lower learning rate."
         ) from None
+
+
+def _keep_history(path, epochs):
+    """Keep the header and the first `epochs` rows of a history CSV."""
+    if path.is_file():
+        lines = path.read_text().splitlines(keepends=True)
+        path.write_text("".join(lines[: epochs + 1]))

@@ -1,0 +1,49 @@
+import functools
+
+
+def batches(
+    dataset, num_rows, batch_size, shuffle=False, seed=None, epochs=None
+):
+    """Batch a dataset of rows, shuffled the way training needs.
+
+    Args:
+        dataset: `tf.data.Dataset`. One element per row.
+        num_rows: int. Rows in `dataset`: the shuffle buffer.
+        batch_size: int. Batch size.
+        shuffle: bool. Shuffle the rows.
+        seed: int or None. Shuffle seed.
+        epochs: `(first, last)` or None. With `shuffle`, the dataset then
+            holds epochs `first` to `last - 1`, each one pass shuffled by
+            the seed and its epoch number alone, so a run resumed at epoch
+            `first` sees the batches an uninterrupted run would. Without,
+            the rows are reshuffled at every iteration.
+
+    Example:
+    >>> import tensorflow as tf
+    >>> rows = tf.data.Dataset.range(4)
+    >>> ds = batches(rows, 4, 4, shuffle=True, seed=1, epochs=(0, 3))
+    >>> [sorted(b.numpy().tolist()) for b in ds]
+    [[0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3]]
+    >>> resumed = batches(rows, 4, 4, shuffle=True, seed=1, epochs=(2, 3))
+    >>> same = [b.numpy().tolist() for b in ds][2:]
+    >>> [b.numpy().tolist() for b in resumed] == same
+    True
+    """
+    if not shuffle:
+        return dataset.batch(batch_size)
+    if epochs is None:
+        return dataset.shuffle(num_rows, seed=seed).batch(batch_size)
+    seed = 0 if seed is None else seed
+    passes = [
+        dataset.shuffle(
+            num_rows,
+            seed=seed * 100_003 + epoch,
+            reshuffle_each_iteration=False,
+        ).batch(batch_size)
+        for epoch in range(*epochs)
+    ]
+    if not passes:
+        return dataset.take(0).batch(batch_size)
+    # Concatenation is lazy: each pass starts when the previous one ends,
+    # reading the same cache.
+    return functools.reduce(lambda a, b: a.concatenate(b), passes)

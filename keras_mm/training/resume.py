@@ -1,0 +1,117 @@
+"""Resumable training: everything a run needs to continue after a kill."""
+
+import json
+import os
+import pathlib
+
+import keras
+import numpy as np
+
+STATE_FILE = "state.json"
+
+
+def completed_epochs(folder):
+    """Epochs a run in `folder` has completed (0 if none).
+
+    Example:
+    >>> completed_epochs("no/such/folder")
+    0
+    """
+    path = pathlib.Path(folder) / STATE_FILE
+    if not path.is_file():
+        return 0
+    return json.loads(path.read_text())["epochs"]
+
+
+class TrainingState(keras.callbacks.Callback):
+    """Back up a run at every epoch's end; restore it when training starts.
+
+    Like `keras.callbacks.BackupAndRestore`, but the backup is complete, so
+    a resumed run ends with the weights of an uninterrupted one: every
+    model variable (random seed states included, which `save_weights`
+    leaves out), the optimizer's variables, and the state of early
+    stopping and of the best-weights checkpoint. Each backup is written to
+    a new file and then named in `state.json` by an atomic rename, so a
+    kill at any moment leaves the previous backup whole.
+
+    Pass it last in `fit`'s callbacks, after the callbacks it restores, and
+    pass `fit` `initial_epoch=completed_epochs(folder)`.
+
+    Args:
+        folder: str or `pathlib.Path`. Where the backup lives.
+        early_stopping: `keras.callbacks.EarlyStopping` or None.
+        checkpoint: `keras.callbacks.ModelCheckpoint` or None.
+    """
+
+    def __init__(self, folder, early_stopping=None, checkpoint=None):
+        super().__init__()
+        self.folder = pathlib.Path(folder)
+        self.early_stopping = early_stopping
+        self.checkpoint = checkpoint
+
+    def _variables(self):
+        optimizer = self.model.optimizer
+        return list(self.model.variables) + list(optimizer.variables)
+
+    def on_train_begin(self, logs=None):
+        path = self.folder / STATE_FILE
+        if not path.is_file():
+            return
+        state = json.loads(path.read_text())
+        if not self.model.optimizer.built:
+            self.model.optimizer.build(self.model.trainable_variables)
+        with np.load(self.folder / state["arrays"]) as arrays:
+            variables = self._variables()
+            if sum(k.startswith("v") for k in arrays.files) != len(variables):
+                raise ValueError(
+                    f"The backup in {self.folder} is of another model."
+                )
+            for i, variable in enumerate(variables):
+                variable.assign(arrays[f"v{i}"])
+            best = [arrays[f"b{i}"] for i in range(state["best_weights"])]
+        stopping = self.early_stopping
+        if stopping is not None:
+            for key, value in state["early_stopping"].items():
+                setattr(stopping, key, value)
+            stopping.best_weights = best or None
+        if self.checkpoint is not None:
+            self.checkpoint.best = state["checkpoint_best"]
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        arrays = {
+            f"v{i}": np.asarray(v) for i, v in enumerate(self._variables())
+        }
+        stopping = self.early_stopping
+        best = getattr(stopping, "best_weights", None) or []
+        arrays.update({f"b{i}": np.asarray(w) for i, w in enumerate(best)})
+        name = f"state-{epoch + 1}.npz"
+        np.savez(self.folder / name, **arrays)
+        state = {
+            "epochs": epoch + 1,
+            "arrays": name,
+            "best_weights": len(best),
+            "stopped": bool(self.model.stop_training),
+            "early_stopping": {
+                key: _plain(getattr(stopping, key, None))
+                for key in ("wait", "best", "best_epoch", "stopped_epoch")
+            },
+            "checkpoint_best": _plain(getattr(self.checkpoint, "best", None)),
+        }
+        temporary = self.folder / f"{STATE_FILE}.tmp"
+        temporary.write_text(json.dumps(state))
+        os.replace(temporary, self.folder / STATE_FILE)
+        for old in self.folder.glob("state-*.npz"):
+            if old.name != name:
+                old.unlink()
+
+
+def stopped(folder):
+    """Whether the run in `folder` had stopped (early) at its last backup."""
+    path = pathlib.Path(folder) / STATE_FILE
+    return path.is_file() and json.loads(path.read_text())["stopped"]
+
+
+def _plain(value):
+    # NumPy scalars to Python numbers, for JSON.
+    return value.item() if hasattr(value, "item") else value

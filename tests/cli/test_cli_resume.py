@@ -1,0 +1,90 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from keras_mm.cli.main import main
+from keras_mm.data import make_demo_dataset
+
+TRAIN = (
+    "train --model multimodal_classifier --data {demo} --epochs 4 "
+    "--batch-size 16 --out {out}"
+)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return make_demo_dataset(tmp_path_factory.mktemp("data"), 64, seed=6)
+
+
+def cli(command, **paths):
+    return main(command.format(**paths).split())
+
+
+def weights(bundle):
+    model = keras.saving.load_model(bundle / "model.keras")
+    return model.get_weights()
+
+
+def kill_after_epoch(command, state, epochs):
+    """Start `keras-mm COMMAND`; SIGKILL it once `epochs` are backed up."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "keras_mm", *command.split()],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 300
+    while time.time() < deadline and process.poll() is None:
+        if (
+            state.is_file()
+            and json.loads(state.read_text())["epochs"] >= epochs
+        ):
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the run ended before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def test_a_killed_run_resumes_to_the_same_weights(demo, tmp_path, capsys):
+    full, part = tmp_path / "full", tmp_path / "part"
+    assert cli(TRAIN, demo=demo, out=full) == 0
+    command = TRAIN.format(demo=demo, out=part)
+    kill_after_epoch(command, tmp_path / ".part.run" / "state.json", 2)
+    assert not part.exists()
+    assert cli(command + " --resume") == 0
+    assert "Resuming the run" in capsys.readouterr().err
+    for a, b in zip(weights(full), weights(part)):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    history = (part / "history.csv").read_text().splitlines()
+    assert history == (full / "history.csv").read_text().splitlines()
+    assert json.loads((part / "metrics.json").read_text())["epochs"] == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "part"]
+
+
+def test_a_stale_run_is_not_silently_reused(demo, tmp_path, capsys):
+    out = tmp_path / "out"
+    run = tmp_path / ".out.run"
+    run.mkdir()
+    (run / "run.json").write_text('{"model": "seed000_concat"}')
+    assert cli(TRAIN + " --resume", demo=demo, out=out) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "--resume: the interrupted run had other options:" in error
+    assert "--model seed000_concat (now multimodal_classifier)" in error
+    assert cli(TRAIN.replace("4", "1"), demo=demo, out=out) == 0
+    assert "Discarding the interrupted run" in capsys.readouterr().err
+    assert not run.exists()
+
+
+def test_resume_needs_an_interrupted_run(demo, tmp_path, capsys):
+    assert cli(TRAIN + " --resume", demo=demo, out=tmp_path / "out") == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "no interrupted run" in error
