@@ -1,20 +1,40 @@
 """keras_mm: multimodal (image, text, audio) models for Keras 3."""
 
+import importlib
 import os
 import sys
 
-if os.path.basename(sys.argv[0] if sys.argv else "") in ("keras-mm", "-m"):
-    # The command line hides TensorFlow's C++ start-up chatter.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-from keras_mm import data  # noqa: E402
-from keras_mm import encoders  # noqa: E402
-from keras_mm import export  # noqa: E402
-from keras_mm import fusion  # noqa: E402
-from keras_mm import heads  # noqa: E402
-from keras_mm import training  # noqa: E402
-from keras_mm import zoo  # noqa: E402
-
 __version__ = "0.1.0"
 
-__all__ = ["data", "encoders", "export", "fusion", "heads", "training", "zoo"]
+_SUBMODULES = (
+    "data",
+    "encoders",
+    "export",
+    "fusion",
+    "heads",
+    "training",
+    "zoo",
+)
+__all__ = list(_SUBMODULES)
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"keras_mm.{name}")
+    raise AttributeError(f"module 'keras_mm' has no attribute {name!r}")
+
+
+if os.path.basename(sys.argv[0] if sys.argv else "") in ("keras-mm", "-m"):
+    # The command line imports only what a command needs (`--help` and
+    # `list` need no TensorFlow), and hides TensorFlow's start-up chatter.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+else:
+    # `import keras_mm` registers every layer with Keras, so that
+    # `keras.saving.load_model` reads keras_mm models.
+    from keras_mm import data  # noqa: E402, F401
+    from keras_mm import encoders  # noqa: E402, F401
+    from keras_mm import export  # noqa: E402, F401
+    from keras_mm import fusion  # noqa: E402, F401
+    from keras_mm import heads  # noqa: E402, F401
+    from keras_mm import training  # noqa: E402, F401
+    from keras_mm import zoo  # noqa: E402, F401

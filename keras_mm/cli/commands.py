@@ -3,37 +3,16 @@ import sys
 
 import numpy as np
 
-from keras_mm import zoo
 from keras_mm.cli.captioning import evaluate_captioner
 from keras_mm.cli.manifests import read_manifest
 from keras_mm.cli.report import metrics_json
 from keras_mm.cli.retrieval import evaluate_dual_encoder
-from keras_mm.data import demo_tasks
 from keras_mm.data.caption_preprocessor import CaptionPreprocessor
 from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor
 from keras_mm.export import check_output
 from keras_mm.export import export_bundle
 from keras_mm.export import load_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
-from keras_mm.fusion import describe_fusion
-from keras_mm.fusion import list_fusions
-
-
-def run_list(args):
-    width = max(len(name) for name in zoo.list_models())
-    for task in zoo.registry.TASKS:
-        print(f"Models for {task} (--model):")
-        for name in zoo.list_models(task):
-            print(f"  {name:<{width}}  {zoo.describe(name)}")
-    print("Fusion methods (--fusion, for multimodal_classifier):")
-    for name in list_fusions():
-        print(f"  {name:<{width}}  {describe_fusion(name)}")
-    print(
-        "Demo data (--data demo:TASK; `demo` is `demo:factorial` for "
-        "classifiers, `demo:captions` for the others):"
-    )
-    for name, description in demo_tasks().items():
-        print(f"  {'demo:' + name:<{width}}  {description}")
 
 
 def run_evaluate(args):

@@ -5,11 +5,6 @@ from keras_mm.data import Manifest
 from keras_mm.data import demo_manifest
 from keras_mm.data.demo import TASKS
 
-DATA_HELP = (
-    "A CSV/JSONL manifest, or `demo` (also `demo:redundant`, "
-    "`demo:relation`, `demo:captions`, `demo:sound_captions`; see `list`)."
-)
-
 
 def log(message):
     print(message, file=sys.stderr, flush=True)

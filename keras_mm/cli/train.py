@@ -4,7 +4,6 @@ from keras_mm import zoo
 from keras_mm.cli.captioning import run_train_captioner
 from keras_mm.cli.fit import fit_and_save
 from keras_mm.cli.fit import make_datasets
-from keras_mm.cli.manifests import DATA_HELP
 from keras_mm.cli.manifests import log
 from keras_mm.cli.manifests import read_manifest
 from keras_mm.cli.retrieval import run_train_dual_encoder
@@ -18,7 +17,6 @@ from keras_mm.data import suggest_lengths
 from keras_mm.export import load_bundle
 from keras_mm.export import prepared_output
 from keras_mm.export.bundle import SAVED_MODEL_DIR
-from keras_mm.fusion import list_fusions
 from keras_mm.modalities import MODALITIES
 from keras_mm.training import warm_start
 
@@ -26,75 +24,6 @@ VALIDATION_FRACTION = 0.2
 # Default training steps per task. On the real-data benchmark 600 steps
 # left classifiers short (image only: 0.755 at 18 epochs, 0.875 at 40).
 STEPS = {"classification": 1500, "captioning": 1500, "retrieval": 1500}
-
-
-def add_train_parser(sub):
-    p = sub.add_parser("train", help="Train a zoo model on a manifest.")
-    p.add_argument("--model", required=True, help="A name from `list`.")
-    p.add_argument("--data", default="demo", help=DATA_HELP)
-    p.add_argument(
-        "--val", help="Validation manifest (default: hold out 20%%)."
-    )
-    p.add_argument(
-        "--epochs",
-        type=int,
-        help="Maximum epochs (default: enough for about 1500 training "
-        "steps, 10 to 100 epochs; early stopping ends sooner).",
-    )
-    p.add_argument(
-        "--fusion",
-        choices=list_fusions(),
-        help="Fusion method, for models that take one (see `list`).",
-    )
-    p.add_argument(
-        "--modality-dropout",
-        type=float,
-        help="Drop whole modalities at this rate while training, so the "
-        "model copes with missing ones (multimodal_classifier).",
-    )
-    p.add_argument(
-        "--patience",
-        type=int,
-        default=10,
-        help="Stop after this many epochs without a better validation "
-        "accuracy (loss for captioners and dual encoders); the best "
-        "weights are kept.",
-    )
-    p.add_argument(
-        "--init-from",
-        metavar="MODEL_DIR",
-        action="append",
-        help="Staged training: start from the encoders of this trained "
-        "bundle (those whose name and weight shapes match); repeat it to "
-        "take each modality's encoder from its own model.",
-    )
-    p.add_argument(
-        "--freeze",
-        action="store_true",
-        help="With --init-from: keep the copied layers fixed and train "
-        "only the others.",
-    )
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument(
-        "--learning-rate",
-        type=float,
-        default=1e-3,
-        help="Peak learning rate of AdamW, after a 5%% warmup and before "
-        "a cosine decay.",
-    )
-    p.add_argument(
-        "--jit-compile", choices=("auto", "on", "off"), default="auto"
-    )
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True, help="Output folder.")
-    p.add_argument(
-        "--resume",
-        action="store_true",
-        help="Continue the interrupted run to --out from its last "
-        "completed epoch (same options); it ends as an uninterrupted run "
-        "would.",
-    )
-    p.set_defaults(func=run_train)
 
 
 def default_epochs(num_rows, batch_size, steps=600):

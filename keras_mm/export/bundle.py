@@ -5,6 +5,8 @@ import zipfile
 import keras
 import tensorflow as tf
 
+# The zoo imports every keras_mm layer, registering it for `load_model`.
+from keras_mm import zoo  # noqa: F401
 from keras_mm.data.caption_preprocessor import CaptionPreprocessor
 from keras_mm.data.loading import load_preprocessor
 from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor

@@ -33,7 +33,7 @@ FUSIONS = {
         lambda dim, ml: LateFusion("product", ml, name="fusion"),
     ),
     "gated": (
-        "complementary: per-sample softmax gates over modalities",
+        "complementary (GMU): per-feature softmax gates over modalities",
         lambda dim, _: GatedFusion(dim, name="fusion"),
     ),
     "tensor": (

@@ -1,0 +1,23 @@
+from keras_mm.cli.catalog import DEMO_DATA
+from keras_mm.cli.catalog import FUSIONS
+from keras_mm.cli.catalog import MODELS
+from keras_mm.cli.catalog import TASKS
+
+
+def run_list(args):
+    """`keras-mm list`: models by task, fusion methods and demo data."""
+    width = max(len(name) for name in MODELS)
+    for task in TASKS:
+        print(f"Models for {task} (--model):")
+        for name, (model_task, description) in MODELS.items():
+            if model_task == task:
+                print(f"  {name:<{width}}  {description}")
+    print("Fusion methods (--fusion, for multimodal_classifier):")
+    for name, description in FUSIONS.items():
+        print(f"  {name:<{width}}  {description}")
+    print(
+        "Demo data (--data demo:TASK; `demo` is `demo:factorial` for "
+        "classifiers, `demo:captions` for the others):"
+    )
+    for name, description in DEMO_DATA.items():
+        print(f"  {'demo:' + name:<{width}}  {description}")

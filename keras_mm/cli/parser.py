@@ -1,0 +1,154 @@
+"""The `keras-mm` argument parser: imports nothing heavy, so `--help` is fast.
+
+Each command names its function as `"module:function"`; `main` imports it
+only once the arguments are parsed.
+"""
+
+import argparse
+
+from keras_mm.cli.catalog import FUSIONS
+from keras_mm.cli.catalog import SAMPLERS
+from keras_mm.modalities import MODALITIES
+
+DATA_HELP = (
+    "A CSV/JSONL manifest, or `demo` (also `demo:redundant`, "
+    "`demo:relation`, `demo:captions`, `demo:sound_captions`; see `list`)."
+)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="keras-mm",
+        description="Train, evaluate and export multimodal Keras models.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    list_parser = sub.add_parser("list", help="List the zoo's models.")
+    list_parser.set_defaults(func="keras_mm.cli.listing:run_list")
+
+    _add_train_parser(sub)
+
+    for name, func, help_text in (
+        ("evaluate", "run_evaluate", "Print metrics as one JSON line."),
+        ("predict", "run_predict", "Write predictions as CSV."),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--model-dir", required=True, help="A trained bundle.")
+        p.add_argument("--data", required=True, help=DATA_HELP)
+        p.add_argument("--batch-size", type=int, default=32)
+        p.add_argument(
+            "--drop-modality",
+            action="append",
+            default=[],
+            choices=MODALITIES,
+            help="Mark this modality absent in every row (repeatable).",
+        )
+        p.set_defaults(func=f"keras_mm.cli.commands:{func}")
+
+    caption_parser = sub.add_parser(
+        "caption", help="Write generated captions as CSV (captioners)."
+    )
+    caption_parser.add_argument("--model-dir", required=True)
+    caption_parser.add_argument("--data", required=True, help=DATA_HELP)
+    caption_parser.add_argument("--sampler", choices=SAMPLERS, default="greedy")
+    caption_parser.add_argument("--batch-size", type=int, default=32)
+    caption_parser.set_defaults(func="keras_mm.cli.captioning:run_caption")
+
+    retrieve_parser = sub.add_parser(
+        "retrieve",
+        help="Top-k images of a manifest for a text, or texts for an "
+        "image (CSV).",
+    )
+    retrieve_parser.add_argument("--model-dir", required=True)
+    retrieve_parser.add_argument(
+        "--index",
+        required=True,
+        help="Manifest of the images (or texts) to search.",
+    )
+    query = retrieve_parser.add_mutually_exclusive_group(required=True)
+    query.add_argument("--query", help="A text: rank the index's images.")
+    query.add_argument(
+        "--query-image",
+        help="An image file: rank the index's distinct texts (its `text` "
+        "or `caption` column).",
+    )
+    retrieve_parser.add_argument("--k", type=int, default=5)
+    retrieve_parser.add_argument("--batch-size", type=int, default=32)
+    retrieve_parser.set_defaults(func="keras_mm.cli.retrieval:run_retrieve")
+
+    export_parser = sub.add_parser(
+        "export", help="Copy a bundle's model to a new SavedModel bundle."
+    )
+    export_parser.add_argument("--model-dir", required=True)
+    export_parser.add_argument("--out", required=True)
+    export_parser.set_defaults(func="keras_mm.cli.commands:run_export")
+    return parser
+
+
+def _add_train_parser(sub):
+    p = sub.add_parser("train", help="Train a zoo model on a manifest.")
+    p.add_argument("--model", required=True, help="A name from `list`.")
+    p.add_argument("--data", default="demo", help=DATA_HELP)
+    p.add_argument(
+        "--val", help="Validation manifest (default: hold out 20%%)."
+    )
+    p.add_argument(
+        "--epochs",
+        type=int,
+        help="Maximum epochs (default: enough for about 1500 training "
+        "steps, 10 to 100 epochs; early stopping ends sooner).",
+    )
+    p.add_argument(
+        "--fusion",
+        choices=list(FUSIONS),
+        help="Fusion method, for models that take one (see `list`).",
+    )
+    p.add_argument(
+        "--modality-dropout",
+        type=float,
+        help="Drop whole modalities at this rate while training, so the "
+        "model copes with missing ones (multimodal_classifier).",
+    )
+    p.add_argument(
+        "--patience",
+        type=int,
+        default=10,
+        help="Stop after this many epochs without a better validation "
+        "accuracy (loss for captioners and dual encoders); the best "
+        "weights are kept.",
+    )
+    p.add_argument(
+        "--init-from",
+        metavar="MODEL_DIR",
+        action="append",
+        help="Staged training: start from the encoders of this trained "
+        "bundle (those whose name and weight shapes match); repeat it to "
+        "take each modality's encoder from its own model.",
+    )
+    p.add_argument(
+        "--freeze",
+        action="store_true",
+        help="With --init-from: keep the copied layers fixed and train "
+        "only the others.",
+    )
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument(
+        "--learning-rate",
+        type=float,
+        default=1e-3,
+        help="Peak learning rate of AdamW, after a 5%% warmup and before "
+        "a cosine decay.",
+    )
+    p.add_argument(
+        "--jit-compile", choices=("auto", "on", "off"), default="auto"
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="Output folder.")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="Continue the interrupted run to --out from its last "
+        "completed epoch (same options); it ends as an uninterrupted run "
+        "would.",
+    )
+    p.set_defaults(func="keras_mm.cli.train:run_train")

@@ -1,0 +1,63 @@
+import subprocess
+import sys
+
+from keras_mm import zoo
+from keras_mm.captioning import SAMPLERS
+from keras_mm.cli import catalog
+from keras_mm.data import demo_tasks
+from keras_mm.fusion import describe_fusion
+from keras_mm.fusion import list_fusions
+
+
+def test_the_catalog_matches_the_registries():
+    assert catalog.MODELS == {
+        name: (zoo.model_task(name), zoo.describe(name))
+        for name in zoo.list_models()
+    }
+    assert catalog.TASKS == tuple(zoo.registry.TASKS)
+    assert catalog.FUSIONS == {n: describe_fusion(n) for n in list_fusions()}
+    assert catalog.DEMO_DATA == demo_tasks()
+    assert catalog.SAMPLERS == tuple(SAMPLERS)
+
+
+def run_as_keras_mm(*args):
+    code = (
+        "import sys\nsys.argv[0] = 'keras-mm'\n"
+        "from keras_mm.cli.main import main\n"
+        f"status = main({list(args)!r})\n"
+        "print('tensorflow' in sys.modules)\nsys.exit(status)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True
+    )
+
+
+def test_help_and_list_do_not_import_tensorflow():
+    listing = run_as_keras_mm("list")
+    assert listing.returncode == 0 and listing.stderr == ""
+    assert "multimodal_classifier" in listing.stdout
+    assert listing.stdout.splitlines()[-1] == "False"
+    helped = run_as_keras_mm("--help")
+    assert helped.returncode == 0 and "usage: keras-mm" in helped.stdout
+
+
+def test_commands_print_no_tensorflow_notices(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "keras_mm",
+            "evaluate",
+            "--model-dir",
+            str(tmp_path),
+            "--data",
+            "demo",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"keras-mm: error: Bundle {tmp_path} has no model.keras; is it a "
+        "keras-mm bundle (from `keras-mm train` or `export`)?"
+    ]
