@@ -241,6 +241,18 @@ def zoo_relation(paths, runs):
             "staged: encoders --init-from the same-digit model, --freeze",
             ("--init-from", stage1, "--freeze"),
         ),
+        (
+            "staged as above, --patience 20 --epochs 100",
+            (
+                "--init-from",
+                stage1,
+                "--freeze",
+                "--patience",
+                20,
+                "--epochs",
+                100,
+            ),
+        ),
     ):
         bundle, seconds = train_cli(
             runs,

@@ -11,6 +11,7 @@ RULES = {
         "a finite number above 0",
     ),
     "modality_dropout": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "seed": (lambda v: 0 <= v < 2**32, "in [0, 2**32)"),
 }
 
 

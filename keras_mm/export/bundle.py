@@ -13,7 +13,9 @@ from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor
 from keras_mm.export.captioner_export import captioner_archive
 from keras_mm.export.output_folder import BUNDLE_FORMAT
 from keras_mm.export.output_folder import MARKER
+from keras_mm.export.output_folder import output_lock
 from keras_mm.export.output_folder import prepared_output
+from keras_mm.export.output_folder import recover
 from keras_mm.export.output_folder import staging_directory
 from keras_mm.export.retrieval_export import dual_encoder_archive
 
@@ -85,6 +87,10 @@ def load_bundle(directory):
             folder, a missing or damaged file, or a newer bundle format.
     """
     directory = pathlib.Path(directory)
+    if not directory.is_dir():
+        # A swap cut between its renames left the bundle in `.NAME.old-*`.
+        with output_lock(directory):
+            recover(directory)
     if not directory.is_dir():
         raise ValueError(f"Bundle {directory} not found (no such folder).")
     marker = directory / MARKER

@@ -71,6 +71,7 @@ def test_export_out_follows_the_same_rules(demo, tmp_path, capsys):
         ("--learning-rate -1", "--learning-rate must be a finite number"),
         ("--learning-rate inf", "--learning-rate must be a finite number"),
         ("--patience -2", "--patience must be 0 or more"),
+        ("--seed -1", "--seed must be in [0, 2**32)"),
     ],
 )
 def test_bad_options_stop_before_any_work(
@@ -118,10 +119,13 @@ def test_a_lost_swap_is_restored_by_the_next_run(demo, tmp_path, capsys):
     old = tmp_path / ".out.old-xyz"
     out.rename(old)
     shutil.copytree(old, tmp_path / ".out.partial-xyz")
-    assert (
-        cli("evaluate --model-dir {out} --data {demo}", out=out, demo=demo) == 1
-    )
     assert cli(TRAIN, demo=demo, out=out) == 0
     err = capsys.readouterr().err
     assert "Restored the previous bundle" in err and "Removed" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    # Loading the bundle (here by `evaluate`) restores it too.
+    out.rename(old)
+    evaluate = "evaluate --model-dir {out} --data {demo}"
+    assert cli(evaluate, out=out, demo=demo) == 0
+    assert "Restored the previous bundle" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
