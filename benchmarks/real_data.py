@@ -415,22 +415,18 @@ def plot(results, path):
         return
     x = np.arange(len(rows))
     fig, ax = plt.subplots(figsize=(max(6, len(rows) * 0.9), 4))
-    for offset, key in (
-        (-0.25, "image only"),
-        (0, "audio only"),
-        (0.25, "accuracy"),
+    for offset, key, label in (
+        (-0.25, "image only", "audio absent"),
+        (0, "audio only", "image absent"),
+        (0.25, "accuracy", "both"),
     ):
-        ax.bar(
-            x + offset,
-            [r[key] for r in rows],
-            0.25,
-            label="fused" if key == "accuracy" else key,
-        )
+        ax.bar(x + offset, [r[key] for r in rows], 0.25, label=label)
     ax.set_xticks(x, [r["fusion"] for r in rows], rotation=45, ha="right")
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, 1.25)
+    ax.set_yticks(np.linspace(0, 1, 6))
     ax.set_ylabel("test accuracy (unseen writers and voices)")
-    ax.set_title("multimodal_classifier on real digits: fused vs one modality")
-    ax.legend(loc="lower right")
+    ax.set_title("One fused model on real digits, with both or one modality")
+    ax.legend(loc="upper center", ncol=3, fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
