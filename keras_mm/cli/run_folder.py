@@ -57,6 +57,11 @@ def start_run(args):
         done = completed_epochs(folder)
         log(f"Resuming the run in {folder} after epoch {done}.")
         return folder
+    if folder.exists() and not (folder / RUN_FILE).is_file():
+        raise ValueError(
+            f"{folder} exists but is not a keras-mm run folder (no "
+            f"{RUN_FILE}); move it away or choose another --out."
+        )
     if folder.exists():
         log(
             f"Discarding the interrupted run in {folder} (train with --resume "
