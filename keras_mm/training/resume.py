@@ -10,6 +10,12 @@ import numpy as np
 STATE_FILE = "state.json"
 
 
+def _saved_state(folder):
+    """The last backup's `state.json` in `folder`, or `{}` if none."""
+    path = pathlib.Path(folder) / STATE_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
 def completed_epochs(folder):
     """Epochs a run in `folder` has completed (0 if none).
 
@@ -17,10 +23,12 @@ def completed_epochs(folder):
     >>> completed_epochs("no/such/folder")
     0
     """
-    path = pathlib.Path(folder) / STATE_FILE
-    if not path.is_file():
-        return 0
-    return json.loads(path.read_text())["epochs"]
+    return _saved_state(folder).get("epochs", 0)
+
+
+def stopped(folder):
+    """Whether the run in `folder` had stopped (early) at its last backup."""
+    return _saved_state(folder).get("stopped", False)
 
 
 class TrainingState(keras.callbacks.Callback):
@@ -54,10 +62,9 @@ class TrainingState(keras.callbacks.Callback):
         return list(self.model.variables) + list(optimizer.variables)
 
     def on_train_begin(self, logs=None):
-        path = self.folder / STATE_FILE
-        if not path.is_file():
+        state = _saved_state(self.folder)
+        if not state:
             return
-        state = json.loads(path.read_text())
         if not self.model.optimizer.built:
             self.model.optimizer.build(self.model.trainable_variables)
         with np.load(self.folder / state["arrays"]) as arrays:
@@ -104,12 +111,6 @@ class TrainingState(keras.callbacks.Callback):
         for old in self.folder.glob("state-*.npz"):
             if old.name != name:
                 old.unlink()
-
-
-def stopped(folder):
-    """Whether the run in `folder` had stopped (early) at its last backup."""
-    path = pathlib.Path(folder) / STATE_FILE
-    return path.is_file() and json.loads(path.read_text())["stopped"]
 
 
 def _plain(value):
