@@ -19,7 +19,6 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mm import zoo
-from keras_mm.captioning import caption_steps
 from keras_mm.captioning import generate
 
 # Model sizes where compute, not per-op overhead, dominates a step.
@@ -38,7 +37,6 @@ def seconds(name, length, cached, batch_size, repeats):
     model = zoo.build(
         name, vocabulary_size=1000, sequence_length=length, **SIZES[name]
     )
-    steps = caption_steps(model)
     images = np.random.default_rng(0).uniform(
         0, 255, (batch_size, *model.input["image"].shape[1:])
     )
@@ -47,7 +45,7 @@ def seconds(name, length, cached, batch_size, repeats):
     @tf.function
     def run(images):
         # An end id that never occurs: every run decodes all N tokens.
-        return generate(model, images, 2, -1, cached=cached, steps=steps)
+        return generate(model, images, 2, -1, cached=cached)
 
     run(images)  # trace and warm up
     times = []

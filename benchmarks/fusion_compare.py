@@ -1,13 +1,13 @@
 """Compare every fusion method on the demo data with one budget and seed.
 
-Usage: python benchmarks/fusion_compare.py [--task redundant]
+Usage: python benchmarks/fusion_compare.py [--dataset redundant]
            [--samples 2400] [--epochs 12] [--out benchmarks/results]
 
 Trains `multimodal_classifier` with each fusion method, without and with
-ModalityDropout, on a demo task (default `redundant`: every modality names
+ModalityDropout, on a demo dataset (default `redundant`: every modality names
 the label but each is wrong on some rows), and reports validation accuracy
 with all modalities and with each one removed, the parameter count and
-training samples per second. Writes `fusion_compare_<task>.md` (a markdown
+training samples per second. Writes `fusion_compare_<dataset>.md` (a markdown
 table), `.json` and `.png` to `--out`.
 """
 
@@ -18,25 +18,18 @@ import time
 
 import keras
 
-from keras_mm import zoo
 from keras_mm.data import Manifest
-from keras_mm.data import Preprocessor
-from keras_mm.data import build_vocabulary
+from keras_mm.data import demo_datasets
 from keras_mm.data import demo_manifest
-from keras_mm.data import demo_tasks
-from keras_mm.data import learn_class_names
 from keras_mm.fusion import list_fusions
-from keras_mm.modalities import MODALITIES
+from keras_mm.tasks import fit_to
 from keras_mm.training import train
 
 
-def prepare(num_samples, task="redundant", seed=0):
-    manifest = Manifest.read(demo_manifest(num_samples, task=task))
-    train_rows, val_rows = manifest.split(0.25, seed=seed)
-    class_names = learn_class_names(train_rows)
-    vocabulary = build_vocabulary(train_rows.column("text"))
-    modalities = tuple(m for m in MODALITIES if m in manifest.columns)
-    return train_rows, val_rows, class_names, vocabulary, modalities
+def prepare(num_samples, dataset="redundant", seed=0):
+    """`(train_rows, val_rows)` of a demo dataset: a 75/25 split."""
+    manifest = Manifest.read(demo_manifest(num_samples, dataset=dataset))
+    return manifest.split(0.25, seed=seed)
 
 
 def run(
@@ -49,20 +42,17 @@ def run(
     learning_rate=1e-3,
 ):
     """Train one fusion; return its row of results as a dict."""
-    train_rows, val_rows, class_names, vocabulary, modalities = data
+    train_rows, val_rows = data
     keras.utils.set_random_seed(seed)
-    model = zoo.build(
+    model, pre = fit_to(
+        train_rows,
         "multimodal_classifier",
-        modalities=modalities,
         fusion=fusion,
-        num_classes=len(class_names),
-        vocabulary_size=len(vocabulary) + 2,
         sequence_length=8,
         image_shape=(32, 32, 3),
         hidden_dim=hidden_dim,
         modality_dropout=modality_dropout,
     )
-    pre = Preprocessor.from_model(model, class_names, vocabulary)
     train_data = pre.dataset(train_rows, shuffle=True, seed=seed)
     start = time.perf_counter()
     train(
@@ -160,7 +150,9 @@ def plot(rows, path, chance):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--task", default="redundant", choices=demo_tasks())
+    parser.add_argument(
+        "--dataset", default="redundant", choices=demo_datasets()
+    )
     parser.add_argument("--samples", type=int, default=2400)
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
@@ -170,7 +162,7 @@ def main():
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    data = prepare(args.samples, args.task)
+    data = prepare(args.samples, args.dataset)
     rows = []
     for rate in (0.0, args.modality_dropout):
         for fusion in args.fusions:
@@ -185,10 +177,11 @@ def main():
             )
             print(json.dumps(rows[-1]), flush=True)
     table = markdown(rows)
-    stem = out / f"fusion_compare_{args.task}"
+    stem = out / f"fusion_compare_{args.dataset}"
     stem.with_suffix(".md").write_text(table)
     stem.with_suffix(".json").write_text(json.dumps(rows, indent=1))
-    plot(rows, stem.with_suffix(".png"), 1 / len(data[2]))
+    classes = {row["label"] for row in data[0].rows}
+    plot(rows, stem.with_suffix(".png"), 1 / len(classes))
     print(table)
 
 

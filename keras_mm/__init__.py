@@ -1,4 +1,12 @@
-"""keras_mm: multimodal (image, text, audio) models for Keras 3."""
+"""keras_mm: multimodal (image, text, audio) models for Keras 3.
+
+Layers, from the bottom up: `encoders` → `fusion` → `heads` → `zoo`
+(Keras only, any backend); `data` (manifests to `tf.data`); `captioning`
+and `retrieval`; `training`; `tasks` (what a kind of model learns: sizing,
+loss, evaluation, prediction, export signatures); `export` (bundles);
+`cli`. The README's "How keras_mm is built" says how to add a task, a zoo
+entry or a fusion layer.
+"""
 
 import importlib
 import os
@@ -12,6 +20,7 @@ _SUBMODULES = (
     "export",
     "fusion",
     "heads",
+    "tasks",
     "training",
     "zoo",
 )
@@ -36,5 +45,6 @@ else:
     from keras_mm import export  # noqa: E402, F401
     from keras_mm import fusion  # noqa: E402, F401
     from keras_mm import heads  # noqa: E402, F401
+    from keras_mm import tasks  # noqa: E402, F401
     from keras_mm import training  # noqa: E402, F401
     from keras_mm import zoo  # noqa: E402, F401

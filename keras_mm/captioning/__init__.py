@@ -1,6 +1,6 @@
 from keras_mm.captioning.generate import SAMPLERS
-from keras_mm.captioning.generate import caption_steps
+from keras_mm.captioning.generate import check_captioner
 from keras_mm.captioning.generate import generate
 from keras_mm.captioning.generate import get_sampler
 
-__all__ = ["SAMPLERS", "caption_steps", "generate", "get_sampler"]
+__all__ = ["SAMPLERS", "check_captioner", "generate", "get_sampler"]

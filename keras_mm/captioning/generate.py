@@ -1,17 +1,12 @@
 import keras_hub
 from keras import ops
 
-from keras_mm.captioning.lstm_steps import LSTMCaptionerSteps
-from keras_mm.captioning.transformer_steps import TransformerCaptionerSteps
+from keras_mm.zoo.captioner import Captioner
 
 SAMPLERS = {
     "greedy": lambda: keras_hub.samplers.GreedySampler(),
     "beam": lambda: keras_hub.samplers.BeamSampler(num_beams=4),
     "top_k": lambda: keras_hub.samplers.TopKSampler(k=5, seed=0),
-}
-STEPS = {
-    "seed001_mmlm_captioner": LSTMCaptionerSteps,
-    "transformer_captioner": TransformerCaptionerSteps,
 }
 
 
@@ -26,23 +21,21 @@ def get_sampler(sampler):
     return SAMPLERS[sampler]()
 
 
-def caption_steps(model):
-    """The next-token functions for a zoo captioner."""
-    if model.name not in STEPS:
+def check_captioner(model):
+    """Raise a `ValueError` unless `model` is a zoo `Captioner`."""
+    if not isinstance(model, Captioner):
         raise ValueError(
-            f"Model '{model.name}' is not a captioner. Captioners: "
-            f"{', '.join(STEPS)}"
+            f"Model '{model.name}' is not a captioner: expected a "
+            "`keras_mm.zoo.Captioner` (a zoo captioner, built or loaded). "
+            f"Received: {type(model).__name__}"
         )
-    return STEPS[model.name](model)
 
 
-def generate(
-    model, inputs, start_id, end_id, sampler="greedy", cached=True, steps=None
-):
+def generate(model, inputs, start_id, end_id, sampler="greedy", cached=True):
     """Generate caption token ids for a batch of images (and audio clips).
 
     Args:
-        model: a zoo captioner.
+        model: a zoo `Captioner`, built or loaded.
         inputs: float tensor `(batch, height, width, channels)` of images,
             or a dict of the model's inputs other than `"tokens"`:
             `{"image": ...}`, plus `"audio"` for a captioner built with
@@ -53,15 +46,14 @@ def generate(
             `"beam"` or `"top_k"`.
         cached: bool. Reuse each step's state (the default) instead of
             recomputing the whole prefix at every step.
-        steps: the model's `caption_steps`, to reuse between calls.
 
     Returns:
         Int32 ids `(batch, sequence_length + 1)`: `[START]`, the generated
         tokens, then anything after `[END]`, which callers ignore.
 
     Example:
-    >>> from keras_mm.zoo import transformer_captioner
-    >>> model = transformer_captioner(
+    >>> from keras_mm.zoo import TransformerCaptioner
+    >>> model = TransformerCaptioner(
     ...     vocabulary_size=20, sequence_length=6, image_shape=(16, 16, 1)
     ... )
     >>> images = np.zeros((2, 16, 16, 1))
@@ -69,26 +61,26 @@ def generate(
     >>> keras.ops.shape(ids)
     (2, 7)
     """
-    steps = steps or caption_steps(model)
+    check_captioner(model)
     if not isinstance(inputs, dict):
         inputs = {"image": inputs}
-    if sorted(inputs) != sorted(steps.inputs):
+    if sorted(inputs) != model.conditioning_inputs:
         raise ValueError(
-            f"Model '{model.name}' generates from {sorted(steps.inputs)}. "
-            f"Received: {sorted(inputs)}"
+            f"Model '{model.name}' generates from "
+            f"{model.conditioning_inputs}. Received: {sorted(inputs)}"
         )
     batch = ops.shape(inputs["image"])[0]
     prompt = ops.concatenate(
         [
             ops.full((batch, 1), start_id, "int32"),
-            ops.zeros((batch, steps.sequence_length), "int32"),
+            ops.zeros((batch, model.sequence_length), "int32"),
         ],
         axis=1,
     )
     if cached:
-        next_fn, cache = steps.cached_next, steps.initial_cache(inputs)
+        next_fn, cache = model.cached_next, model.initial_cache(inputs)
     else:
-        next_fn, cache = steps.uncached_next, steps.memory(inputs)
+        next_fn, cache = model.uncached_next, model.memory(inputs)
     return get_sampler(sampler)(
         next_fn,
         prompt,

@@ -1,88 +1,40 @@
-import csv
-import sys
+"""`keras-mm evaluate`, `predict`, `caption`, `retrieve` and `export`."""
 
-import numpy as np
-
-from keras_mm.cli.captioning import evaluate_captioner
 from keras_mm.cli.manifests import read_manifest
 from keras_mm.cli.report import metrics_json
-from keras_mm.cli.retrieval import evaluate_dual_encoder
-from keras_mm.data.caption_preprocessor import CaptionPreprocessor
-from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor
 from keras_mm.export import check_output
 from keras_mm.export import export_bundle
 from keras_mm.export import load_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
+from keras_mm.tasks import get_task
+from keras_mm.tasks.task import write_csv
 
 
 def run_evaluate(args):
     model, preprocessor = load_bundle(args.model_dir)
-    if isinstance(preprocessor, CaptionPreprocessor):
-        if args.drop_modality:
-            raise ValueError("Captioners have only one modality to drop.")
-        metrics = evaluate_captioner(
-            model, preprocessor, read_manifest(args.data), args.batch_size
-        )
-        print(metrics_json(metrics))
-        return
-    if isinstance(preprocessor, RetrievalPreprocessor):
-        metrics = evaluate_dual_encoder(
-            model, preprocessor, read_manifest(args.data), args.batch_size
-        )
-        print(metrics_json(metrics))
-        return
-    data = preprocessor.dataset(
+    task = get_task(preprocessor.task)
+    metrics = task.evaluate(
+        model,
+        preprocessor,
         read_manifest(args.data),
         args.batch_size,
-        cache=False,
         drop=tuple(args.drop_modality),
     )
-    metrics = model.evaluate(data, return_dict=True, verbose=0)
     print(metrics_json(metrics))
 
 
 def run_predict(args):
+    """`predict`, `caption` and `retrieve`: the task's rows, as CSV."""
     model, preprocessor = load_bundle(args.model_dir)
-    if isinstance(preprocessor, CaptionPreprocessor):
+    task = get_task(preprocessor.task)
+    if task.command != args.command:
         raise ValueError(
-            f"The model in {args.model_dir} is a captioner: use "
-            "`keras-mm caption`."
-        )
-    if isinstance(preprocessor, RetrievalPreprocessor):
-        raise ValueError(
-            f"The model in {args.model_dir} is a dual encoder: use "
-            "`keras-mm retrieve`."
+            f"The model in {args.model_dir} is a {task.noun}: use "
+            f"`keras-mm {task.command}`."
         )
     manifest = read_manifest(args.data)
-    data = preprocessor.dataset(
-        manifest,
-        args.batch_size,
-        labels=False,
-        cache=False,
-        drop=tuple(args.drop_modality),
-    )
-    probabilities = model.predict(data, verbose=0)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["row", "label", "probability"])
-    for row, probs in zip(manifest.row_numbers, probabilities):
-        label, probability = _decide(probs, preprocessor)
-        writer.writerow([row, label, probability])
-
-
-def _decide(probs, preprocessor):
-    names = preprocessor.class_names
-    if preprocessor.multi_label:
-        chosen = np.flatnonzero(probs >= 0.5)
-        return (
-            "|".join(names[i] for i in chosen),
-            "|".join(f"{probs[i]:.6f}" for i in chosen),
-        )
-    if len(probs) == 1:
-        positive = bool(probs[0] >= 0.5)
-        probability = probs[0] if positive else 1.0 - probs[0]
-        return names[int(positive)], f"{probability:.6f}"
-    best = int(np.argmax(probs))
-    return names[best], f"{probs[best]:.6f}"
+    header, rows = task.predict(model, preprocessor, manifest, vars(args))
+    write_csv(header, rows)
 
 
 def run_export(args):

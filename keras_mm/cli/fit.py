@@ -1,10 +1,10 @@
 import shutil
 
-from keras_mm.cli.manifests import log
 from keras_mm.cli.report import metrics_json
 from keras_mm.cli.run_folder import run_folder
 from keras_mm.export import staging_directory
 from keras_mm.export import write_bundle
+from keras_mm.log import log
 from keras_mm.training import train
 from keras_mm.training.resume import completed_epochs
 

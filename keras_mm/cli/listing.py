@@ -1,7 +1,7 @@
-from keras_mm.cli.catalog import DEMO_DATA
-from keras_mm.cli.catalog import FUSIONS
-from keras_mm.cli.catalog import MODELS
-from keras_mm.cli.catalog import TASKS
+from keras_mm.catalog import DEMO_DATA
+from keras_mm.catalog import FUSIONS
+from keras_mm.catalog import MODELS
+from keras_mm.catalog import TASKS
 
 
 def run_list(args):
@@ -16,7 +16,7 @@ def run_list(args):
     for name, description in FUSIONS.items():
         print(f"  {name:<{width}}  {description}")
     print(
-        "Demo data (--data demo:TASK; `demo` is `demo:factorial` for "
+        "Demo data (--data demo:DATASET; `demo` is `demo:factorial` for "
         "classifiers, `demo:captions` for the others):"
     )
     for name, description in DEMO_DATA.items():

@@ -6,8 +6,8 @@ only once the arguments are parsed.
 
 import argparse
 
-from keras_mm.cli.catalog import FUSIONS
-from keras_mm.cli.catalog import SAMPLERS
+from keras_mm.catalog import FUSIONS
+from keras_mm.catalog import SAMPLERS
 from keras_mm.modalities import MODALITIES
 
 DATA_HELP = (
@@ -52,7 +52,7 @@ def build_parser():
     caption_parser.add_argument("--data", required=True, help=DATA_HELP)
     caption_parser.add_argument("--sampler", choices=SAMPLERS, default="greedy")
     caption_parser.add_argument("--batch-size", type=int, default=32)
-    caption_parser.set_defaults(func="keras_mm.cli.captioning:run_caption")
+    caption_parser.set_defaults(func="keras_mm.cli.commands:run_predict")
 
     retrieve_parser = sub.add_parser(
         "retrieve",
@@ -62,6 +62,8 @@ def build_parser():
     retrieve_parser.add_argument("--model-dir", required=True)
     retrieve_parser.add_argument(
         "--index",
+        dest="data",
+        metavar="INDEX",
         required=True,
         help="Manifest of the images (or texts) to search.",
     )
@@ -74,7 +76,7 @@ def build_parser():
     )
     retrieve_parser.add_argument("--k", type=int, default=5)
     retrieve_parser.add_argument("--batch-size", type=int, default=32)
-    retrieve_parser.set_defaults(func="keras_mm.cli.retrieval:run_retrieve")
+    retrieve_parser.set_defaults(func="keras_mm.cli.commands:run_predict")
 
     export_parser = sub.add_parser(
         "export", help="Copy a bundle's model to a new SavedModel bundle."

@@ -2,7 +2,7 @@ import json
 import pathlib
 import shutil
 
-from keras_mm.cli.manifests import log
+from keras_mm.log import log
 from keras_mm.training.resume import completed_epochs
 
 RUN_FILE = "run.json"

@@ -1,18 +1,13 @@
-import tensorflow as tf
-
 from keras_mm.data.audio import load_audio
-from keras_mm.data.batches import batches
 from keras_mm.data.captions import CaptionTokenizer
 from keras_mm.data.image import load_image
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
+from keras_mm.data.preprocessor import Preprocessor
 from keras_mm.data.preprocessor import check_column
 from keras_mm.data.preprocessor import model_sample_rate
-from keras_mm.data.saved_preprocessor import SavedPreprocessor
-
-TASK = "captioning"
 
 
-class CaptionPreprocessor(SavedPreprocessor):
+class CaptionPreprocessor(Preprocessor):
     """Turns `image` (+ `audio`) + caption manifests into captioner pipelines.
 
     Training batches are `({"image", "tokens"}, targets)`, with `"audio"`
@@ -38,6 +33,8 @@ class CaptionPreprocessor(SavedPreprocessor):
     ```
     """
 
+    task = "captioning"
+
     def __init__(
         self,
         image_shape,
@@ -47,12 +44,11 @@ class CaptionPreprocessor(SavedPreprocessor):
         audio_length=None,
         sample_rate=DEFAULT_SAMPLE_RATE,
     ):
+        super().__init__(vocabulary, sample_rate)
         self.image_shape = tuple(image_shape)
-        self.vocabulary = list(vocabulary)
         self.sequence_length = int(sequence_length)
         self.caption_column = caption_column
         self.audio_length = None if audio_length is None else int(audio_length)
-        self.sample_rate = int(sample_rate)
         self.modalities = ["image", "audio"] if audio_length else ["image"]
         self.tokenizer = CaptionTokenizer(self.vocabulary, sequence_length)
 
@@ -75,43 +71,20 @@ class CaptionPreprocessor(SavedPreprocessor):
         if captions:
             manifest.column(self.caption_column)
 
-    def dataset(
-        self,
-        manifest,
-        batch_size=32,
-        shuffle=False,
-        seed=None,
-        captions=True,
-        epochs=None,
-    ):
-        """The `tf.data` pipeline for a manifest.
+    def rows(self, manifest, captions=True):
+        """What `dataset` reads (see `Preprocessor.rows`).
 
         Args:
             manifest: `Manifest`. Rows with an `image` (and caption) cell.
-            batch_size: int. Batch size.
-            shuffle: bool. Reshuffle the rows every epoch.
-            seed: int or None. Shuffle seed.
-            epochs: `(first, last)` or None. Hold these training epochs,
-                each shuffled by its number (see `batches`).
             captions: bool. Yield training pairs; `False` yields only
                 the generation inputs (`{"image": ...}`, plus `"audio"`).
-
-        Returns:
-            A `tf.data.Dataset`.
         """
         self.check(manifest, captions)
         paths = {name: manifest.column(name) for name in self.modalities}
-        if captions:
-            texts = manifest.column(self.caption_column)
-            ds = tf.data.Dataset.from_tensor_slices((paths, texts))
-        else:
-            ds = tf.data.Dataset.from_tensor_slices((paths,))
-        ds = ds.map(self._decode, tf.data.AUTOTUNE, deterministic=True)
-        ds = ds.cache()
-        ds = batches(ds, len(manifest), batch_size, shuffle, seed, epochs)
-        if captions:
-            ds = ds.map(self._pair, tf.data.AUTOTUNE, deterministic=True)
-        return ds.prefetch(tf.data.AUTOTUNE)
+        if not captions:
+            return (paths,), self._decode, None
+        slices = (paths, manifest.column(self.caption_column))
+        return slices, self._decode, self._pair
 
     def _decode(self, paths, *texts):
         features = {"image": load_image(paths["image"], self.image_shape)}
@@ -128,10 +101,9 @@ class CaptionPreprocessor(SavedPreprocessor):
 
     def get_config(self):
         return {
-            "task": TASK,
             "image_shape": list(self.image_shape),
             "sequence_length": self.sequence_length,
             "caption_column": self.caption_column,
             "audio_length": self.audio_length,
-            "sample_rate": self.sample_rate,
+            **super().get_config(),
         }

@@ -3,8 +3,23 @@
 import keras_hub
 import tensorflow as tf
 
+from keras_mm.data.manifest import ManifestError
+from keras_mm.data.sizing import fit_length
+
 PAD, UNK, START, END = "[PAD]", "[UNK]", "[START]", "[END]"
 RESERVED_TOKENS = (PAD, UNK, START, END)
+CAPTION_COLUMNS = ("caption", "text")
+
+
+def caption_column(manifest, prefer="caption"):
+    """The manifest's caption column: `prefer` if present, else the other."""
+    for column in sorted(CAPTION_COLUMNS, key=lambda c: c != prefer):
+        if column in manifest.columns:
+            return column
+    raise ManifestError(
+        f"Manifest {manifest.path} has no caption column: expected one of "
+        f"{list(CAPTION_COLUMNS)}. Columns found: {sorted(manifest.columns)}"
+    )
 
 
 def build_caption_vocabulary(captions, vocabulary_size=1000):
@@ -28,6 +43,13 @@ def build_caption_vocabulary(captions, vocabulary_size=1000):
         lowercase=True,
         reserved_tokens=list(RESERVED_TOKENS),
     )
+
+
+def caption_length(captions, vocabulary):
+    """Decoder length for 95% of the captions' tokens plus `[END]`, 8-64."""
+    # Eager keras-hub tokenizers return lists of ids.
+    pieces = CaptionTokenizer(vocabulary, 1).tokenizer(tf.constant(captions))
+    return fit_length([len(ids) + 1 for ids in pieces], 8, 64)
 
 
 class CaptionTokenizer:
@@ -84,10 +106,30 @@ class CaptionTokenizer:
 
     def detokenize(self, ids):
         """Caption strings for ids; stops at `[END]`, drops markers."""
-        ids = tf.convert_to_tensor(ids, "int32")
-        # Everything from the first [END] on is padding.
-        ended = tf.cumsum(tf.cast(ids == self.end_id, "int32"), axis=-1) > 0
-        keep = ~ended & (ids != self.pad_id) & (ids != self.start_id)
-        tokens = tf.ragged.boolean_mask(ids, keep)
-        text = self.tokenizer.detokenize(tokens)
-        return [t.decode() for t in tf.convert_to_tensor(text).numpy()]
+        text = detokenize(
+            ids, self.vocabulary, self.start_id, self.end_id, self.pad_id
+        )
+        return [t.decode() for t in text.numpy()]
+
+
+def detokenize(ids, vocabulary, start_id, end_id, pad_id=0):
+    """Caption strings for token ids, with TensorFlow string ops only.
+
+    So that it runs inside a SavedModel whose client has neither keras_mm
+    nor tensorflow-text: `[START]`, padding and everything from `[END]` on
+    are dropped, and WordPiece `##` pieces are glued to the previous token.
+
+    Returns:
+        A string tensor `(batch,)`.
+    """
+    ids = tf.convert_to_tensor(ids, tf.int32)
+    tokens = tf.gather(tf.constant(vocabulary), ids)
+    # Everything from the first [END] on is padding.
+    ended = tf.cumsum(tf.cast(ids == end_id, tf.int32), axis=-1) > 0
+    keep = ~ended & (ids != pad_id) & (ids != start_id)
+    text = tf.strings.reduce_join(
+        tf.where(keep, tokens, ""), axis=-1, separator=" "
+    )
+    text = tf.strings.regex_replace(text, " +", " ")
+    text = tf.strings.regex_replace(text, " ##", "")
+    return tf.strings.strip(text)

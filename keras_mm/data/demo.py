@@ -25,7 +25,7 @@ NOUNS = ("cat", "dog", "bird", "robot", "child", "river", "train", "crowd")
 VERBS = ("waits", "moves", "sits", "looks", "runs", "turns", "stays")
 DETERMINERS = ("a", "the", "this", "one", "that")
 
-# The redundant and relation tasks: three objects, each with a tone band
+# The redundant and relation datasets: three objects, each with a tone band
 # and several words that name it.
 OBJECTS = {
     "circle": ((200.0, 450.0), ("circle", "ring", "disc", "ball")),
@@ -34,10 +34,10 @@ OBJECTS = {
 }
 ADJECTIVES = ("", "", "red", "blue", "green", "small", "big", "bright")
 ENDINGS = ("", "appears", "is shown", "sits here", "stands out")
-# How often each modality shows a wrong object in the redundant task.
+# How often each modality shows a wrong object in the redundant dataset.
 NOISE = {"image": 0.05, "audio": 0.3, "text": 0.3}
 
-TASKS = {
+DATASETS = {
     "factorial": (
         "label = shape x pitch x mood (8 classes): every modality is needed",
         ("image", "audio", "text"),
@@ -64,36 +64,36 @@ TASKS = {
         ("image", "audio", "caption"),
     ),
 }
-CAPTION_TASKS = ("captions", "sound_captions")
+CAPTION_DATASETS = ("captions", "sound_captions")
 
 
-def demo_tasks():
-    """Return `{task: description}` for the demo datasets."""
-    return {task: description for task, (description, _) in TASKS.items()}
+def demo_datasets():
+    """Return `{name: description}` for the demo datasets."""
+    return {name: description for name, (description, _) in DATASETS.items()}
 
 
-def demo_classes(task="factorial"):
-    """Class names of a demo task, in sorted order."""
-    if task == "factorial":
+def demo_classes(dataset="factorial"):
+    """Class names of a demo dataset, in sorted order."""
+    if dataset == "factorial":
         return sorted(
             f"{s}_{p}_{m}"
             for s in ("circle", "square")
             for p in PITCHES
             for m in MOODS
         )
-    if task == "redundant":
+    if dataset == "redundant":
         return sorted(OBJECTS)
-    if task == "relation":
+    if dataset == "relation":
         return ["match", "mismatch"]
-    if task in CAPTION_TASKS:
+    if dataset in CAPTION_DATASETS:
         return []
-    raise ValueError(_unknown(task))
+    raise ValueError(_unknown(dataset))
 
 
-def make_demo_dataset(directory, num_samples=2400, seed=0, task="factorial"):
+def make_demo_dataset(directory, num_samples=2400, seed=0, dataset="factorial"):
     """Write a procedural demo dataset and its manifest.
 
-    Three tasks (see `demo_tasks()`), all deterministic given `seed`:
+    Five datasets (see `demo_datasets()`), all deterministic given `seed`:
 
     - `"factorial"`: a circle or a square (image), a low or a high tone
       (audio) and a calm or an angry sentence (text). The label names all
@@ -119,14 +119,14 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, task="factorial"):
             `images/*.png` and (with an audio column) `audio/*.wav`.
         num_samples: int. Number of rows.
         seed: int. Random seed.
-        task: str. One of `demo_tasks()`.
+        dataset: str. One of `demo_datasets()`.
 
     Returns:
         The path of `manifest.csv`.
     """
-    if task not in TASKS:
-        raise ValueError(_unknown(task))
-    columns = TASKS[task][1]
+    if dataset not in DATASETS:
+        raise ValueError(_unknown(dataset))
+    columns = DATASETS[dataset][1]
     directory = pathlib.Path(directory)
     (directory / "images").mkdir(parents=True, exist_ok=True)
     if "audio" in columns:
@@ -138,7 +138,7 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, task="factorial"):
         "relation": _labelled(_relation),
         "captions": _captions,
         "sound_captions": _sound_captions,
-    }[task]
+    }[dataset]
     rows = []
     for i in range(num_samples):
         draw, band, row = sample(rng)
@@ -151,32 +151,34 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, task="factorial"):
         rows.append(row)
     manifest = directory / "manifest.csv"
     with open(manifest, "w", newline="") as f:
-        labels = [] if task in CAPTION_TASKS else ["label"]
+        labels = [] if dataset in CAPTION_DATASETS else ["label"]
         writer = csv.DictWriter(f, [*columns, *labels])
         writer.writeheader()
         writer.writerows(rows)
     return manifest
 
 
-def demo_manifest(num_samples=2400, seed=0, cache_dir=None, task="factorial"):
+def demo_manifest(
+    num_samples=2400, seed=0, cache_dir=None, dataset="factorial"
+):
     """Return a demo manifest's path, generating the data on first use.
 
     The data is cached under `cache_dir` (default `$KERAS_MM_HOME`, else
     `~/.keras_mm`) and written to a temporary folder first, so an
     interrupted run never leaves a partial dataset behind.
     """
-    if task not in TASKS:
-        raise ValueError(_unknown(task))
+    if dataset not in DATASETS:
+        raise ValueError(_unknown(dataset))
     root = pathlib.Path(
         cache_dir or os.environ.get("KERAS_MM_HOME", "~/.keras_mm")
     ).expanduser()
-    prefix = "demo" if task == "factorial" else f"demo-{task}"
+    prefix = "demo" if dataset == "factorial" else f"demo-{dataset}"
     target = root / f"{prefix}-v{VERSION}-n{num_samples}-s{seed}"
     if not (target / "manifest.csv").is_file():
         root.mkdir(parents=True, exist_ok=True)
         staging = pathlib.Path(tempfile.mkdtemp(dir=root, prefix=".demo-"))
         try:
-            make_demo_dataset(staging, num_samples, seed, task)
+            make_demo_dataset(staging, num_samples, seed, dataset)
             if not target.exists():
                 staging.rename(target)
         finally:
@@ -252,5 +254,5 @@ def _sound_captions(rng):
     return (lambda _: image), PITCHES[pitch], row
 
 
-def _unknown(task):
-    return f"Unknown demo task '{task}'. Available: {', '.join(TASKS)}"
+def _unknown(dataset):
+    return f"Unknown demo dataset '{dataset}'. Available: {', '.join(DATASETS)}"

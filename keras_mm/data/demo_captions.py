@@ -1,4 +1,4 @@
-"""The demo captioning task: scenes of coloured shapes with captions."""
+"""The demo caption datasets: scenes of coloured shapes with captions."""
 
 import numpy as np
 

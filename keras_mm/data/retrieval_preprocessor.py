@@ -1,15 +1,14 @@
 import tensorflow as tf
 
-from keras_mm.data.batches import batches
 from keras_mm.data.image import load_image
+from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
+from keras_mm.data.preprocessor import Preprocessor
 from keras_mm.data.preprocessor import check_column
-from keras_mm.data.saved_preprocessor import SavedPreprocessor
+from keras_mm.data.preprocessor import pipeline
 from keras_mm.data.text import text_vectorizer
 
-TASK = "retrieval"
 
-
-class RetrievalPreprocessor(SavedPreprocessor):
+class RetrievalPreprocessor(Preprocessor):
     """Turns `image` + text manifests into dual encoder pipelines.
 
     Training batches are `({"image", "text"}, group)`, where `group` is a
@@ -21,13 +20,21 @@ class RetrievalPreprocessor(SavedPreprocessor):
         vocabulary: list of str. Word vocabulary (`build_vocabulary`).
         sequence_length: int. The model's text length.
         text_column: str. Manifest column with the texts.
+        sample_rate: int. Unused: the dual encoder takes no audio.
     """
 
+    task = "retrieval"
+
     def __init__(
-        self, image_shape, vocabulary, sequence_length, text_column="text"
+        self,
+        image_shape,
+        vocabulary,
+        sequence_length,
+        text_column="text",
+        sample_rate=DEFAULT_SAMPLE_RATE,
     ):
+        super().__init__(vocabulary, sample_rate)
         self.image_shape = tuple(image_shape)
-        self.vocabulary = list(vocabulary)
         self.sequence_length = int(sequence_length)
         self.text_column = text_column
         self.vectorizer = text_vectorizer(self.vocabulary, sequence_length)
@@ -45,27 +52,22 @@ class RetrievalPreprocessor(SavedPreprocessor):
         """Int32 token ids `(batch, sequence_length)` for strings."""
         return tf.cast(self.vectorizer(tf.constant(texts)), "int32")
 
-    def dataset(
-        self, manifest, batch_size=32, shuffle=False, seed=None, epochs=None
-    ):
-        """`({"image", "text"}, group)` batches for training and evaluation."""
+    def rows(self, manifest):
+        """`({"image", "text"}, group)` batches (see `Preprocessor.rows`)."""
         check_column(manifest, "image")
-        texts = manifest.column(self.text_column)
-        ds = tf.data.Dataset.from_tensor_slices(
-            (manifest.column("image"), texts)
-        )
-        ds = ds.map(self._decode, tf.data.AUTOTUNE, deterministic=True)
-        ds = ds.cache()
-        ds = batches(ds, len(manifest), batch_size, shuffle, seed, epochs)
-        ds = ds.map(self._vectorize, tf.data.AUTOTUNE, deterministic=True)
-        return ds.prefetch(tf.data.AUTOTUNE)
+        slices = (manifest.column("image"), manifest.column(self.text_column))
+        return slices, self._decode, self._vectorize
 
     def images(self, manifest, batch_size=32):
         """Image batches of a manifest, in row order."""
         check_column(manifest, "image")
-        ds = tf.data.Dataset.from_tensor_slices(manifest.column("image"))
-        ds = ds.map(lambda p: load_image(p, self.image_shape))
-        return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+        return pipeline(
+            len(manifest),
+            manifest.column("image"),
+            lambda path: load_image(path, self.image_shape),
+            batch_size,
+            cache=False,
+        )
 
     def _decode(self, path, text):
         return load_image(path, self.image_shape), text
@@ -79,10 +81,10 @@ class RetrievalPreprocessor(SavedPreprocessor):
 
     def get_config(self):
         return {
-            "task": TASK,
             "image_shape": list(self.image_shape),
             "sequence_length": self.sequence_length,
             "text_column": self.text_column,
+            **super().get_config(),
         }
 
 

@@ -37,10 +37,31 @@ def suggest_lengths(manifest, sample_rate, quantile=0.95):
             lengths["audio_length"] = max(int(round(top * sample_rate)), 256)
     if "text" in columns:
         texts = manifest.column("text", allow_empty=True)
-        words = [len(re.findall(r"\w+", t)) for t in texts if t] or [0]
-        top = int(np.ceil(np.quantile(words, quantile)))
-        lengths["sequence_length"] = int(np.clip(top, 4, MAX_SEQUENCE_LENGTH))
+        lengths["sequence_length"] = fit_length(
+            [count_words(t) for t in texts if t], 4, MAX_SEQUENCE_LENGTH
+        )
     return lengths
+
+
+def fit_length(lengths, minimum, maximum, quantile=0.95):
+    """The input length that holds `quantile` of `lengths`, within bounds.
+
+    The one rule for every sequence length a model is sized with: text
+    words, caption tokens.
+
+    Example:
+    >>> fit_length([3, 5, 9, 40], minimum=4, maximum=32)
+    32
+    >>> fit_length([1, 2], minimum=4, maximum=32)
+    4
+    """
+    top = np.ceil(np.quantile(list(lengths) or [0], quantile))
+    return int(np.clip(top, minimum, maximum))
+
+
+def count_words(text):
+    """Words in `text`, as `TextVectorization` splits it (no punctuation)."""
+    return len(re.findall(r"\w+", text))
 
 
 def _duration(path):

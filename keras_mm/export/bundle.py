@@ -7,17 +7,14 @@ import tensorflow as tf
 
 # The zoo imports every keras_mm layer, registering it for `load_model`.
 from keras_mm import zoo  # noqa: F401
-from keras_mm.data.caption_preprocessor import CaptionPreprocessor
-from keras_mm.data.loading import load_preprocessor
-from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor
-from keras_mm.export.captioner_export import captioner_archive
 from keras_mm.export.output_folder import BUNDLE_FORMAT
 from keras_mm.export.output_folder import MARKER
 from keras_mm.export.output_folder import output_lock
 from keras_mm.export.output_folder import prepared_output
 from keras_mm.export.output_folder import recover
 from keras_mm.export.output_folder import staging_directory
-from keras_mm.export.retrieval_export import dual_encoder_archive
+from keras_mm.tasks import get_task
+from keras_mm.tasks import load_preprocessor
 
 MODEL_FILE = "model.keras"
 SAVED_MODEL_DIR = "saved_model"
@@ -28,15 +25,14 @@ def write_bundle(model, preprocessor, directory):
 
     A bundle is `model.keras`, a TensorFlow SavedModel in `saved_model/`
     and the preprocessing files that reproduce training's input pipeline.
-    A classifier's SavedModel has the signature `serving_default`, keyed by
-    input name; a captioner's has `generate`, `generate_beam` and
-    `generate_top_k` (see `captioner_archive`); a dual encoder's has
-    `encode_image` and `encode_text` (see `dual_encoder_archive`).
+    The preprocessor's task writes the SavedModel's signatures (see
+    `keras_mm.tasks.Task.export`): a classifier's `serving_default`, keyed
+    by input name; a captioner's `generate`, `generate_beam` and
+    `generate_top_k`; a dual encoder's `encode_image` and `encode_text`.
 
     Args:
         model: `keras.Model`. The model to save.
-        preprocessor: `keras_mm.data.Preprocessor` or
-            `CaptionPreprocessor`. Its preprocessing.
+        preprocessor: `keras_mm.data.Preprocessor`. Its preprocessing.
         directory: str or `pathlib.Path`. The folder to write into.
     """
     directory = pathlib.Path(directory)
@@ -45,18 +41,8 @@ def write_bundle(model, preprocessor, directory):
     level = logger.level
     logger.setLevel("WARNING")  # `verbose=False` still logs "Assets written".
     try:
-        if isinstance(preprocessor, CaptionPreprocessor):
-            archive = captioner_archive(model, preprocessor)
-            archive.write_out(str(directory / SAVED_MODEL_DIR), verbose=False)
-        elif isinstance(preprocessor, RetrievalPreprocessor):
-            archive = dual_encoder_archive(model, preprocessor)
-            archive.write_out(str(directory / SAVED_MODEL_DIR), verbose=False)
-        else:
-            model.export(
-                str(directory / SAVED_MODEL_DIR),
-                format="tf_saved_model",
-                verbose=False,
-            )
+        task = get_task(preprocessor.task)
+        task.export(model, preprocessor, directory / SAVED_MODEL_DIR)
     finally:
         logger.setLevel(level)
     preprocessor.save(directory)
@@ -125,9 +111,11 @@ def load_bundle(directory):
             "export it again."
         ) from None
     try:
-        return model, load_preprocessor(directory)
+        preprocessor = load_preprocessor(directory)
     except (OSError, KeyError, TypeError, ValueError) as e:
         raise ValueError(
             f"Bundle {directory}: its preprocessing files are missing or "
             f"damaged ({e})."
         ) from None
+    get_task(preprocessor.task).check_model(model, directory)
+    return model, preprocessor

@@ -18,8 +18,9 @@ import tempfile
 import time
 
 MARKER = ".keras_mm_bundle"
-# Raised when a bundle changes so that older keras_mm cannot read it.
-BUNDLE_FORMAT = 1
+# Raised when a bundle changes so that older keras_mm cannot read it; 2:
+# preprocessing.json names its task, captioners are `Captioner` models.
+BUNDLE_FORMAT = 2
 # Bundles written before the marker existed hold only these names.
 _LEGACY_NAMES = {
     "model.keras",

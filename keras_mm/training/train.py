@@ -62,20 +62,28 @@ class StopWhenPerfect(keras.callbacks.Callback):
 
 def compile_model(
     model,
+    loss="auto",
+    metrics=None,
     multi_label=False,
     learning_rate=1e-3,
     jit_compile="auto",
     total_steps=None,
 ):
-    """Compile a classifier with the loss and metrics its head needs.
+    """Compile a model with keras_mm's optimizer and a loss.
 
-    A single sigmoid unit gets binary cross-entropy, a softmax sparse
-    categorical cross-entropy and a multi-label head binary cross-entropy
-    over multi-hot targets; all report `accuracy` (multi-label also `auc`).
+    With `loss="auto"` the model is a classifier and gets the loss and
+    metrics its head needs: a single sigmoid unit binary cross-entropy, a
+    softmax sparse categorical cross-entropy and a multi-label head binary
+    cross-entropy over multi-hot targets; all report `accuracy`
+    (multi-label also `auc`). Tasks pass their own (see
+    `keras_mm.tasks.Task.training_options`).
 
     Args:
-        model: `keras.Model`. A classifier outputting probabilities.
-        multi_label: bool. Whether the targets are multi-hot.
+        model: `keras.Model`. The model to compile.
+        loss: Keras loss or `"auto"`.
+        metrics: list or None. Metrics to go with a given `loss`.
+        multi_label: bool. With `"auto"`: whether the targets are
+            multi-hot.
         learning_rate: float. Peak learning rate (see `optimizer`).
         jit_compile: str or bool. `"auto"`, `"on"` or `"off"` (or a bool),
             passed to Keras.
@@ -86,22 +94,25 @@ def compile_model(
             "Expected `jit_compile` to be 'auto', 'on' or 'off'. "
             f"Received: {jit_compile}"
         )
-    units = model.output.shape[-1]
-    kind = head_kind(max(units, 2), multi_label)
-    if kind == "multiclass":
-        loss = keras.losses.SparseCategoricalCrossentropy()
-        metrics = ["accuracy"]
-    else:
-        loss = keras.losses.BinaryCrossentropy()
-        metrics = [keras.metrics.BinaryAccuracy(name="accuracy")]
-        if kind == "multi_label":
-            metrics.append(keras.metrics.AUC(name="auc", multi_label=True))
+    if isinstance(loss, str) and loss == "auto":
+        loss, metrics = _classifier_loss(model, multi_label)
     model.compile(
         optimizer=optimizer(learning_rate, total_steps),
         loss=loss,
         metrics=metrics,
         jit_compile=JIT_COMPILE.get(jit_compile, jit_compile),
     )
+
+
+def _classifier_loss(model, multi_label):
+    units = model.output.shape[-1]
+    kind = head_kind(max(units, 2), multi_label)
+    if kind == "multiclass":
+        return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
+    metrics = [keras.metrics.BinaryAccuracy(name="accuracy")]
+    if kind == "multi_label":
+        metrics.append(keras.metrics.AUC(name="auc", multi_label=True))
+    return keras.losses.BinaryCrossentropy(), metrics
 
 
 def train(
@@ -116,7 +127,7 @@ def train(
     out_dir=None,
     verbose=None,
     callbacks=None,
-    loss=None,
+    loss="auto",
     metrics=None,
     monitor=None,
     steps_per_epoch=None,
@@ -147,12 +158,12 @@ def train(
             a terminal and one line per epoch otherwise.
         callbacks: list or None. More Keras callbacks, run after the
             built-in ones.
-        loss: Keras loss or None. By default the classification loss the
-            head needs (see `compile_model`).
+        loss: Keras loss or `"auto"`: the classification loss the head
+            needs (see `compile_model`).
         metrics: list or None. Metrics to go with `loss`.
         monitor: str or None. Metric to stop on, without the `val_`
-            prefix: by default `"accuracy"` for classifiers and `"loss"`
-            with a custom `loss`. Validation values are used when there is
+            prefix: by default `"accuracy"` with `loss="auto"` and
+            `"loss"` otherwise. Validation values are used when there is
             validation data.
         steps_per_epoch: int or None. Batches per epoch, when `train_data`
             holds every epoch (see `Preprocessor.dataset(epochs=...)`).
@@ -169,18 +180,17 @@ def train(
     """
     steps = steps_per_epoch or int(train_data.cardinality())
     total_steps = epochs * steps if steps > 0 else None
-    if loss is None:
-        compile_model(
-            model, multi_label, learning_rate, jit_compile, total_steps
-        )
-    else:
-        model.compile(
-            optimizer(learning_rate, total_steps),
-            loss,
-            metrics=metrics,
-            jit_compile=JIT_COMPILE.get(jit_compile, jit_compile),
-        )
-    monitor = monitor or ("accuracy" if loss is None else "loss")
+    auto = isinstance(loss, str) and loss == "auto"
+    compile_model(
+        model,
+        loss,
+        metrics,
+        multi_label,
+        learning_rate,
+        jit_compile,
+        total_steps,
+    )
+    monitor = monitor or ("accuracy" if auto else "loss")
     if validation_data is not None:
         monitor = f"val_{monitor}"
     mode = "min" if monitor.endswith("loss") else "max"

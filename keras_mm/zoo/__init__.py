@@ -1,6 +1,7 @@
 """The model zoo: named multimodal models built by `build(name)`."""
 
 from keras_mm.zoo.assemble import assemble
+from keras_mm.zoo.captioner import Captioner
 from keras_mm.zoo.dual_encoder import dual_encoder
 from keras_mm.zoo.multimodal_classifier import multimodal_classifier
 from keras_mm.zoo.registry import build
@@ -10,11 +11,14 @@ from keras_mm.zoo.registry import list_models
 from keras_mm.zoo.registry import model_task
 from keras_mm.zoo.seed000_concat import seed000_concat
 from keras_mm.zoo.seed001_mmlm import seed001_mmlm
-from keras_mm.zoo.seed001_mmlm_captioner import seed001_mmlm_captioner
+from keras_mm.zoo.seed001_mmlm_captioner import MMLMCaptioner
 from keras_mm.zoo.seed004_attention import seed004_attention
-from keras_mm.zoo.transformer_captioner import transformer_captioner
+from keras_mm.zoo.transformer_captioner import TransformerCaptioner
 
 __all__ = [
+    "Captioner",
+    "MMLMCaptioner",
+    "TransformerCaptioner",
     "assemble",
     "build",
     "config",
@@ -25,7 +29,5 @@ __all__ = [
     "multimodal_classifier",
     "seed000_concat",
     "seed001_mmlm",
-    "seed001_mmlm_captioner",
     "seed004_attention",
-    "transformer_captioner",
 ]

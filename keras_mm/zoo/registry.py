@@ -4,19 +4,20 @@ from keras_mm.zoo.dual_encoder import dual_encoder
 from keras_mm.zoo.multimodal_classifier import multimodal_classifier
 from keras_mm.zoo.seed000_concat import seed000_concat
 from keras_mm.zoo.seed001_mmlm import seed001_mmlm
-from keras_mm.zoo.seed001_mmlm_captioner import seed001_mmlm_captioner
+from keras_mm.zoo.seed001_mmlm_captioner import MMLMCaptioner
 from keras_mm.zoo.seed004_attention import seed004_attention
-from keras_mm.zoo.transformer_captioner import transformer_captioner
+from keras_mm.zoo.transformer_captioner import TransformerCaptioner
 
-TASKS = ("classification", "captioning", "retrieval")
-# name: (builder, default overrides, task). One line per zoo entry.
+# name: (builder, default overrides, task), one line per zoo entry. The
+# task (see `keras_mm.tasks`) trains, evaluates and exports the model; a
+# captioner's builder is a `Captioner` class, which also decodes.
 MODELS = {
     "seed000_concat": (seed000_concat, {}, "classification"),
     "seed001_mmlm": (seed001_mmlm, {}, "classification"),
     "seed004_attention": (seed004_attention, {}, "classification"),
     "multimodal_classifier": (multimodal_classifier, {}, "classification"),
-    "seed001_mmlm_captioner": (seed001_mmlm_captioner, {}, "captioning"),
-    "transformer_captioner": (transformer_captioner, {}, "captioning"),
+    "seed001_mmlm_captioner": (MMLMCaptioner, {}, "captioning"),
+    "transformer_captioner": (TransformerCaptioner, {}, "captioning"),
     "dual_encoder": (dual_encoder, {}, "retrieval"),
 }
 
@@ -25,15 +26,16 @@ def list_models(task=None):
     """Return the zoo's model names, in registry order.
 
     Args:
-        task: str or None. Only models for this task, one of `TASKS`.
+        task: str or None. Only models for this task.
     """
-    if task is not None and task not in TASKS:
-        raise ValueError(f"Unknown task '{task}'. Tasks: {', '.join(TASKS)}")
+    tasks = sorted({entry[2] for entry in MODELS.values()})
+    if task is not None and task not in tasks:
+        raise ValueError(f"Unknown task '{task}'. Tasks: {', '.join(tasks)}")
     return [name for name, entry in MODELS.items() if task in (None, entry[2])]
 
 
 def model_task(name):
-    """Return the task of a zoo model: one of `TASKS`."""
+    """Return the task of a zoo model: a name in `keras_mm.tasks`."""
     return _entry(name)[2]
 
 
@@ -61,7 +63,11 @@ def config(name, **overrides):
         A dict of every builder argument and its value.
     """
     builder, defaults, _ = _entry(name)
-    params = inspect.signature(builder).parameters
+    params = {
+        key: param
+        for key, param in inspect.signature(builder).parameters.items()
+        if param.kind is not param.VAR_KEYWORD
+    }
     unknown = sorted(set(overrides) - set(params))
     if unknown:
         raise ValueError(

@@ -1,20 +1,15 @@
 import keras
+from keras import ops
 
 from keras_mm.encoders import positional_pooling
 from keras_mm.encoders import spectrogram_audio_encoder
 from keras_mm.fusion import ConcatFusion
+from keras_mm.zoo.captioner import Captioner
 from keras_mm.zoo.image_cells import image_cells
 
 
-def seed001_mmlm_captioner(
-    vocabulary_size=1000,
-    sequence_length=16,
-    image_shape=(64, 64, 3),
-    audio_length=None,
-    sample_rate=8000,
-    embedding_dim=128,
-    hidden_dim=128,
-):
+@keras.saving.register_keras_serializable(package="keras_mm")
+class MMLMCaptioner(Captioner):
     """Article B: the "MMLM" captioner, image (and audio) to an LSTM decoder.
 
     Article B encodes the image with a CNN into a fixed-length vector and,
@@ -52,7 +47,7 @@ def seed001_mmlm_captioner(
       only the image.
 
     Generation (`keras_mm.captioning.generate`) carries the LSTM state from
-    step to step, so one new token costs one LSTM step.
+    step to step, so one new token costs one LSTM step (see `Captioner`).
 
     Args:
         vocabulary_size: int. Caption token ids, reserved ones included.
@@ -64,11 +59,91 @@ def seed001_mmlm_captioner(
         embedding_dim: int. Width of the fused vector and the embeddings.
         hidden_dim: int. LSTM units.
 
-    Returns:
-        A `keras.Model` from `{"image", "tokens"}` (plus `"audio"` with
-        `audio_length`) to next-token logits
-        `(batch, sequence_length, vocabulary_size)`.
+    The model maps `{"image", "tokens"}` (plus `"audio"` with
+    `audio_length`) to next-token logits
+    `(batch, sequence_length, vocabulary_size)`.
     """
+
+    def __init__(
+        self,
+        vocabulary_size=1000,
+        sequence_length=16,
+        image_shape=(64, 64, 3),
+        audio_length=None,
+        sample_rate=8000,
+        embedding_dim=128,
+        hidden_dim=128,
+        **kwargs,
+    ):
+        arguments = {
+            key: value
+            for key, value in locals().items()
+            if key not in ("self", "kwargs", "__class__")
+        }
+        # === Layers ===
+        self.conditioning = _conditioning(
+            image_shape, audio_length, sample_rate, embedding_dim, hidden_dim
+        )
+        self.token_embedding = keras.layers.Embedding(
+            vocabulary_size, embedding_dim, name="token_embedding"
+        )
+        self.lstm = keras.layers.LSTM(
+            hidden_dim, return_sequences=True, name="lstm"
+        )
+        self.head = keras.layers.Dense(vocabulary_size, name="logits")
+        # === Functional model ===
+        inputs = {
+            name: keras.Input(x.shape[1:], name=name)
+            for name, x in self.conditioning.input.items()
+        }
+        fused, state_h, state_c = self.conditioning(inputs)
+        inputs["tokens"] = keras.Input(
+            (sequence_length,), dtype="int32", name="tokens"
+        )
+        # (batch, sequence_length, 2 * embedding_dim): token and fused vector.
+        x = keras.layers.Concatenate(name="step_inputs")(
+            [
+                self.token_embedding(inputs["tokens"]),
+                keras.layers.RepeatVector(sequence_length)(fused),
+            ]
+        )
+        # Causal by construction: padding after [END] never reaches earlier
+        # outputs, and the loss ignores the padded targets.
+        x = self.lstm(x, initial_state=[state_h, state_c])
+        kwargs.setdefault("name", "seed001_mmlm_captioner")
+        super().__init__(inputs, self.head(x), arguments, **kwargs)
+
+    def memory(self, inputs):
+        """The fused vector and the LSTM's initial `h` and `c`.
+
+        Shapes `(batch, embedding_dim)`, `(batch, units)`, `(batch, units)`.
+        """
+        return tuple(self.conditioning(inputs))
+
+    def initial_cache(self, inputs):
+        """The LSTM state `(batch, 2, units)` and the fused vector."""
+        fused, h, c = self.memory(inputs)
+        return ops.stack([h, c], axis=1), fused
+
+    def cached_next(self, prompt, cache, index):
+        state, fused = cache
+        batch = ops.shape(prompt)[0]
+        token = ops.slice(prompt, [0, index - 1], [batch, 1])
+        x = ops.concatenate([self.token_embedding(token)[:, 0], fused], -1)
+        output, (h, c) = self.lstm.cell(x, [state[:, 0], state[:, 1]])
+        return self.head(output), None, (ops.stack([h, c], axis=1), fused)
+
+    def uncached_next(self, prompt, memory, index):
+        fused, h, c = memory
+        x = self.token_embedding(prompt[:, : self.sequence_length])
+        repeated = ops.repeat(fused[:, None], self.sequence_length, axis=1)
+        x = ops.concatenate([x, repeated], axis=-1)
+        logits = self.head(self.lstm(x, initial_state=[h, c]))
+        return ops.take(logits, index - 1, axis=1), None, memory
+
+
+def _conditioning(image_shape, audio_length, sample_rate, embedding_dim, units):
+    """`{"image"[, "audio"]}` to the fused vector and the LSTM's `h`, `c`."""
     inputs = {"image": keras.Input(image_shape, name="image")}
     # (batch, cells, 64): the CNN's last feature map, one token per cell.
     cells = image_cells(inputs["image"])
@@ -78,22 +153,6 @@ def seed001_mmlm_captioner(
         audio = spectrogram_audio_encoder(audio_length, sample_rate)
         features.append(audio(inputs["audio"]))
     fused = ConcatFusion(output_dim=embedding_dim, name="fusion")(features)
-    inputs["tokens"] = keras.Input(
-        (sequence_length,), dtype="int32", name="tokens"
-    )
-    state_h = keras.layers.Dense(hidden_dim, "tanh", name="initial_h")(fused)
-    state_c = keras.layers.Dense(hidden_dim, name="initial_c")(fused)
-    x = keras.layers.Embedding(
-        vocabulary_size, embedding_dim, name="token_embedding"
-    )(inputs["tokens"])
-    # (batch, sequence_length, 2 * embedding_dim): token and fused vector.
-    x = keras.layers.Concatenate(name="step_inputs")(
-        [x, keras.layers.RepeatVector(sequence_length)(fused)]
-    )
-    # Causal by construction: padding after [END] never reaches earlier
-    # outputs, and the loss ignores the padded targets.
-    x = keras.layers.LSTM(hidden_dim, return_sequences=True, name="lstm")(
-        x, initial_state=[state_h, state_c]
-    )
-    logits = keras.layers.Dense(vocabulary_size, name="logits")(x)
-    return keras.Model(inputs, logits, name="seed001_mmlm_captioner")
+    state_h = keras.layers.Dense(units, "tanh", name="initial_h")(fused)
+    state_c = keras.layers.Dense(units, name="initial_c")(fused)
+    return keras.Model(inputs, [fused, state_h, state_c], name="conditioning")

@@ -4,7 +4,6 @@ import pytest
 
 from keras_mm import zoo
 from keras_mm.captioning import SAMPLERS
-from keras_mm.captioning import caption_steps
 from keras_mm.captioning import generate
 from keras_mm.captioning.bleu import bleu4
 from keras_mm.captioning.metrics import TokenAccuracy
@@ -65,14 +64,13 @@ def test_cached_and_uncached_greedy_decoding_agree(name):
 @pytest.mark.parametrize("name", VARIANTS)
 def test_cached_steps_give_the_full_forward_logits(name):
     model = tiny(name)
-    steps = caption_steps(model)
     prompt = np.random.default_rng(2).integers(4, 20, (3, LENGTH + 1))
     prompt = keras.ops.convert_to_tensor(prompt, "int32")
-    cache = steps.initial_cache(conditioning(name))
-    memory = steps.memory(conditioning(name))
+    cache = model.initial_cache(conditioning(name))
+    memory = model.memory(conditioning(name))
     for index in range(1, LENGTH + 1):
-        logits, _, cache = steps.cached_next(prompt, cache, index)
-        expected, _, _ = steps.uncached_next(prompt, memory, index)
+        logits, _, cache = model.cached_next(prompt, cache, index)
+        expected, _, _ = model.uncached_next(prompt, memory, index)
         np.testing.assert_allclose(logits, expected, atol=1e-4)
     # The logits match the training graph's, position by position.
     full = model({**conditioning(name), "tokens": prompt[:, :LENGTH]})
@@ -105,18 +103,18 @@ def test_generation_inputs_must_match_the_model():
 
 
 def test_audio_changes_the_mmlm_captioners_start():
-    steps = caption_steps(tiny(AUDIO))
+    model = tiny(AUDIO)
     inputs = conditioning(AUDIO)
     silent = {**inputs, "audio": keras.ops.zeros_like(inputs["audio"])}
-    _, h, _ = steps.memory(inputs)
-    _, h_silent, _ = steps.memory(silent)
+    _, h, _ = model.memory(inputs)
+    _, h_silent, _ = model.memory(silent)
     assert np.abs(np.asarray(h) - np.asarray(h_silent)).max() > 1e-3
 
 
 def test_a_classifier_is_not_a_captioner():
     model = zoo.build("seed000_concat")
     with pytest.raises(ValueError, match="is not a captioner"):
-        caption_steps(model)
+        generate(model, images(1), START, END)
 
 
 def test_loss_ignores_padding_targets():

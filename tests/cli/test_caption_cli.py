@@ -10,11 +10,11 @@ import pytest
 
 from keras_mm.captioning import SAMPLERS
 from keras_mm.captioning import generate
-from keras_mm.cli.captioning import build_captioner
 from keras_mm.cli.main import main
 from keras_mm.data import Manifest
 from keras_mm.data import make_demo_dataset
 from keras_mm.export import load_bundle
+from keras_mm.tasks import fit_to
 from tests.cli.test_cli import cli
 
 # Run in a fresh interpreter: the SavedModel alone, without keras_mm.
@@ -41,7 +41,7 @@ print(json.dumps(out))
 @pytest.fixture(scope="module")
 def captions(tmp_path_factory):
     directory = tmp_path_factory.mktemp("captions")
-    return make_demo_dataset(directory, 48, seed=3, task="captions")
+    return make_demo_dataset(directory, 48, seed=3, dataset="captions")
 
 
 # The captioners, and the MMLM one trained on captions with an audio column.
@@ -56,7 +56,7 @@ RUNS = {
 def run(request, tmp_path_factory):
     """`(bundle directory, manifest)` of a one-epoch CLI training run."""
     directory = tmp_path_factory.mktemp(RUNS[request.param])
-    data = make_demo_dataset(directory, 48, seed=3, task=RUNS[request.param])
+    data = make_demo_dataset(directory, 48, seed=3, dataset=RUNS[request.param])
     out = tmp_path_factory.mktemp("runs") / request.param
     command = (
         "train --model {model} --data {data} --epochs 1 --batch-size 16 "
@@ -188,13 +188,13 @@ def test_captioners_reject_fusion_options(captions, tmp_path, capsys):
 
 
 def test_only_captioners_that_hear_get_the_audio_column(tmp_path, capsys):
-    data = make_demo_dataset(tmp_path, 12, seed=5, task="sound_captions")
+    data = make_demo_dataset(tmp_path, 12, seed=5, dataset="sound_captions")
     manifest = Manifest.read(data)
-    model, preprocessor = build_captioner("seed001_mmlm_captioner", manifest)
+    model, preprocessor = fit_to(manifest, "seed001_mmlm_captioner")
     # The demo clips last one second at 8 kHz.
     assert model.input["audio"].shape == (None, 8000)
     assert preprocessor.modalities == ["image", "audio"]
-    model, preprocessor = build_captioner("transformer_captioner", manifest)
+    model, preprocessor = fit_to(manifest, "transformer_captioner")
     assert sorted(model.input) == ["image", "tokens"]
     assert preprocessor.modalities == ["image"]
     assert "the audio column is ignored" in capsys.readouterr().err

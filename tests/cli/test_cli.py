@@ -197,7 +197,7 @@ def test_fusion_needs_a_model_that_takes_one(demo, tmp_path, capsys):
     assert "does not take --fusion" in capsys.readouterr().err
 
 
-def test_list_shows_models_fusions_and_demo_tasks(capsys):
+def test_list_shows_models_fusions_and_demo_datasets(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     for name in (
@@ -211,13 +211,13 @@ def test_list_shows_models_fusions_and_demo_tasks(capsys):
         assert name in out
 
 
-def test_demo_tasks_are_read_by_name(tmp_path, monkeypatch):
+def test_demo_datasets_are_read_by_name(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_MM_HOME", str(tmp_path))
     # 2400 rows by default; a small one is enough here.
     monkeypatch.setattr(
         manifests,
         "demo_manifest",
-        lambda task: demo_manifest(12, task=task),
+        lambda task: demo_manifest(12, dataset=task),
     )
     relation = manifests.read_manifest("demo:relation")
     assert relation.columns == {"image", "text", "label"}

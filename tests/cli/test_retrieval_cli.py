@@ -32,7 +32,7 @@ print(json.dumps([image.numpy().tolist(), text.numpy().tolist()]))
 @pytest.fixture(scope="module")
 def captions(tmp_path_factory):
     directory = tmp_path_factory.mktemp("captions")
-    return make_demo_dataset(directory, 48, seed=4, task="captions")
+    return make_demo_dataset(directory, 48, seed=4, dataset="captions")
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,13 @@
 import subprocess
 import sys
 
+from keras_mm import catalog
 from keras_mm import zoo
 from keras_mm.captioning import SAMPLERS
-from keras_mm.cli import catalog
-from keras_mm.data import demo_tasks
+from keras_mm.data import demo_datasets
 from keras_mm.fusion import describe_fusion
 from keras_mm.fusion import list_fusions
+from keras_mm.tasks import list_tasks
 
 
 def test_the_catalog_matches_the_registries():
@@ -14,9 +15,9 @@ def test_the_catalog_matches_the_registries():
         name: (zoo.model_task(name), zoo.describe(name))
         for name in zoo.list_models()
     }
-    assert catalog.TASKS == tuple(zoo.registry.TASKS)
+    assert catalog.TASKS == tuple(list_tasks())
     assert catalog.FUSIONS == {n: describe_fusion(n) for n in list_fusions()}
-    assert catalog.DEMO_DATA == demo_tasks()
+    assert catalog.DEMO_DATA == demo_datasets()
     assert catalog.SAMPLERS == tuple(SAMPLERS)
 
 

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from keras_mm import zoo
+from keras_mm.data import ClassifierPreprocessor
 from keras_mm.data import Manifest
 from keras_mm.data import ManifestError
-from keras_mm.data import Preprocessor
 from keras_mm.data import build_vocabulary
 from tests.data.media import small_dataset
 from tests.data.media import write_csv
@@ -17,7 +17,7 @@ INPUTS = {"image": (16, 16, 3), "audio": (4000,), "text": (6,)}
 
 
 def preprocessor(inputs=INPUTS, vocabulary=("shared", "words")):
-    return Preprocessor(inputs, ["cat", "dog"], list(vocabulary))
+    return ClassifierPreprocessor(inputs, ["cat", "dog"], list(vocabulary))
 
 
 def manifest(tmp_path, rows):
@@ -32,7 +32,7 @@ def test_dataset_yields_exactly_the_model_inputs(tmp_path):
     m = manifest(tmp_path, small_dataset(tmp_path))
     model = zoo.build("multimodal_classifier", modalities=("image", "text"))
     vocabulary = build_vocabulary(m.column("text"))
-    pre = Preprocessor.from_model(model, ["cat", "dog"], vocabulary)
+    pre = ClassifierPreprocessor.from_model(model, ["cat", "dog"], vocabulary)
     inputs, targets = first_batch(pre, m)
     assert set(inputs) == set(model.input) == {"image", "text", "presence"}
     np.testing.assert_array_equal(inputs["presence"], np.ones((4, 2)))
@@ -84,7 +84,7 @@ def test_unlabelled_dataset_and_save_load_round_trip(tmp_path):
     m = manifest(tmp_path, small_dataset(tmp_path))
     pre = preprocessor()
     pre.save(tmp_path)
-    again = Preprocessor.load(tmp_path)
+    again = ClassifierPreprocessor.load(tmp_path)
     assert again.get_config() == pre.get_config()
     assert again.vocabulary == pre.vocabulary
     a = first_batch(pre, m, labels=False)
@@ -96,7 +96,7 @@ def test_unlabelled_dataset_and_save_load_round_trip(tmp_path):
 
 def test_sample_rate_comes_from_the_model_mel_layer():
     model = zoo.build("seed001_mmlm", sample_rate=16000, audio_length=1600)
-    pre = Preprocessor.from_model(model, ["a", "b"], ["x"])
+    pre = ClassifierPreprocessor.from_model(model, ["a", "b"], ["x"])
     assert pre.sample_rate == 16000
     assert pre.inputs["audio"] == (1600,)
 
@@ -175,14 +175,14 @@ def test_bad_input_names_file_and_row(case, tmp_path):
 
 def test_text_model_needs_a_vocabulary():
     with pytest.raises(ValueError, match="vocabulary"):
-        Preprocessor({"text": (4,)}, ["a", "b"])
+        ClassifierPreprocessor({"text": (4,)}, ["a", "b"])
 
 
 def test_unknown_input_name_is_rejected():
     model_input = keras.Input((3,), name="video")
     model = keras.Model({"video": model_input}, model_input)
     with pytest.raises(ValueError, match="video"):
-        Preprocessor.from_model(model, ["a", "b"])
+        ClassifierPreprocessor.from_model(model, ["a", "b"])
 
 
 OPTIONAL = {**INPUTS, "presence": (3,)}

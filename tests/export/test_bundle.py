@@ -3,7 +3,7 @@ import pytest
 import tensorflow as tf
 
 from keras_mm import zoo
-from keras_mm.data import Preprocessor
+from keras_mm.data import ClassifierPreprocessor
 from keras_mm.export import export_bundle
 from keras_mm.export import load_bundle
 from keras_mm.export import staging_directory
@@ -23,7 +23,7 @@ def small_model():
 
 def test_bundle_round_trip(tmp_path):
     model = small_model()
-    pre = Preprocessor.from_model(model, ["no", "yes"], ["a", "b"])
+    pre = ClassifierPreprocessor.from_model(model, ["no", "yes"], ["a", "b"])
     out = export_bundle(model, pre, tmp_path / "bundle")
     names = sorted(p.name for p in out.iterdir())
     assert names == [
@@ -55,7 +55,7 @@ def test_failed_export_keeps_the_previous_bundle(tmp_path):
     (target / "model.keras").write_text("the good one")
     (target / ".keras_mm_bundle").write_text("{}")
 
-    class Broken(Preprocessor):
+    class Broken(ClassifierPreprocessor):
         def save(self, directory):
             raise OSError("disk full")
 
@@ -85,7 +85,7 @@ def test_staging_replaces_an_existing_folder(tmp_path):
 @pytest.fixture
 def bundle(tmp_path):
     model = small_model()
-    pre = Preprocessor.from_model(model, ["no", "yes"], ["a", "b"])
+    pre = ClassifierPreprocessor.from_model(model, ["no", "yes"], ["a", "b"])
     return export_bundle(model, pre, tmp_path / "bundle")
 
 

@@ -34,7 +34,7 @@ def tiny_model(num_classes, multi_label=False, augmentation=True):
 def test_loss_matches_the_head(num_classes, multi_label, loss, units):
     model = tiny_model(num_classes, multi_label)
     assert model.output.shape[-1] == units
-    compile_model(model, multi_label)
+    compile_model(model, multi_label=multi_label)
     assert isinstance(model.loss, loss)
 
 

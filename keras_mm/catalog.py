@@ -1,8 +1,9 @@
 # ruff: noqa: E501
-"""What `keras-mm list` and the argument parser show, without TensorFlow.
+"""The registries' names and descriptions, readable without TensorFlow.
 
-The CLI answers `--help` and `list` from here, in well under a second;
-`tests/cli/test_catalog.py` checks that it matches the registries.
+`keras-mm --help` and `list` answer from here, in well under a second. A
+new zoo entry, task or fusion adds its line; `tests/cli/test_startup.py`
+checks that this matches the registries.
 """
 
 # name: (task, description), in registry order.

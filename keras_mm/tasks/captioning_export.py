@@ -2,33 +2,14 @@ import keras
 import tensorflow as tf
 
 from keras_mm.captioning import SAMPLERS
-from keras_mm.captioning import caption_steps
 from keras_mm.captioning import generate
 from keras_mm.captioning import get_sampler
+from keras_mm.data.captions import detokenize
 
 
 def endpoint_name(sampler):
     """SavedModel signature of a sampler: `generate`, `generate_beam`..."""
     return "generate" if sampler == "greedy" else f"generate_{sampler}"
-
-
-def detokenize(ids, vocabulary, start_id, end_id, pad_id=0):
-    """Caption strings for token ids, with TensorFlow string ops only.
-
-    So that a SavedModel client needs neither keras_mm nor
-    tensorflow-text: `[START]`, padding and everything from `[END]` on are
-    dropped and WordPiece `##` pieces are glued to the previous token.
-    """
-    ids = tf.convert_to_tensor(ids, tf.int32)
-    tokens = tf.gather(tf.constant(vocabulary), ids)
-    ended = tf.cumsum(tf.cast(ids == end_id, tf.int32), axis=-1) > 0
-    keep = ~ended & (ids != pad_id) & (ids != start_id)
-    text = tf.strings.reduce_join(
-        tf.where(keep, tokens, ""), axis=-1, separator=" "
-    )
-    text = tf.strings.regex_replace(text, " +", " ")
-    text = tf.strings.regex_replace(text, " ##", "")
-    return tf.strings.strip(text)
 
 
 def captioner_archive(model, preprocessor):
@@ -40,7 +21,6 @@ def captioner_archive(model, preprocessor):
     `token_ids` `(batch, sequence_length + 1)` and `caption` strings.
     """
     tokenizer = preprocessor.tokenizer
-    steps = caption_steps(model)
     archive = keras.export.ExportArchive()
     archive.track(model)
     specs = [tf.TensorSpec((None, *preprocessor.image_shape), tf.float32)]
@@ -49,21 +29,16 @@ def captioner_archive(model, preprocessor):
     for name in SAMPLERS:
         archive.add_endpoint(
             endpoint_name(name),
-            _generator(model, steps, tokenizer, get_sampler(name)),
+            _generator(model, tokenizer, get_sampler(name)),
             input_signature=specs,
         )
     return archive
 
 
-def _generator(model, steps, tokenizer, sampler):
+def _generator(model, tokenizer, sampler):
     def run(inputs):
         ids = generate(
-            model,
-            inputs,
-            tokenizer.start_id,
-            tokenizer.end_id,
-            sampler,
-            steps=steps,
+            model, inputs, tokenizer.start_id, tokenizer.end_id, sampler
         )
         captions = detokenize(
             ids, tokenizer.vocabulary, tokenizer.start_id, tokenizer.end_id
@@ -71,6 +46,6 @@ def _generator(model, steps, tokenizer, sampler):
         return {"token_ids": ids, "caption": captions}
 
     # The signature's input names are the argument names.
-    if "audio" in steps.inputs:
+    if "audio" in model.conditioning_inputs:
         return lambda image, audio: run({"image": image, "audio": audio})
     return lambda image: run({"image": image})

@@ -1,0 +1,164 @@
+import tensorflow as tf
+
+from keras_mm import zoo
+from keras_mm.captioning import check_captioner
+from keras_mm.captioning import generate
+from keras_mm.captioning import get_sampler
+from keras_mm.captioning.bleu import bleu4
+from keras_mm.captioning.diversity import collapse_warning
+from keras_mm.captioning.metrics import TokenAccuracy
+from keras_mm.captioning.metrics import caption_loss
+from keras_mm.data import CaptionPreprocessor
+from keras_mm.data import suggest_lengths
+from keras_mm.data.captions import build_caption_vocabulary
+from keras_mm.data.captions import caption_column
+from keras_mm.data.captions import caption_length
+from keras_mm.log import log
+from keras_mm.tasks.captioning_export import captioner_archive
+from keras_mm.tasks.task import Task
+from keras_mm.tasks.task import model_options
+from keras_mm.tasks.task import saved_files
+from keras_mm.training import compile_model
+
+
+class CaptioningTask(Task):
+    """Captions for images (and sounds), from a `caption` or `text` column.
+
+    Models are zoo `Captioner`s; bundles generate with the keras-hub
+    samplers, in Python (`keras-mm caption`) and in their SavedModel.
+    """
+
+    name = "captioning"
+    noun = "captioner"
+    preprocessor = CaptionPreprocessor
+    command = "caption"
+    demo_data = "captions"
+
+    def fit_to(self, manifest, model, vocabulary_size=1000, **options):
+        """Build `model` with a vocabulary and caption length fit to the data.
+
+        A captioner that can hear (`audio_length` in its config) gets an
+        `"audio"` input when the manifest has an `audio` column.
+
+        Args:
+            vocabulary_size: int. Upper bound of the WordPiece vocabulary.
+        """
+        overrides = model_options(model, options)
+        column = caption_column(manifest)
+        captions = manifest.column(column)
+        vocabulary = build_caption_vocabulary(captions, vocabulary_size)
+        if "audio" in manifest.columns:
+            overrides.update(_audio_length(model, manifest))
+        built = zoo.build(
+            model,
+            vocabulary_size=len(vocabulary),
+            sequence_length=caption_length(captions, vocabulary),
+            **overrides,
+        )
+        pre = CaptionPreprocessor.from_model(built, vocabulary, column)
+        return built, pre
+
+    def training_options(self, preprocessor):
+        return {"loss": caption_loss(), "metrics": [TokenAccuracy()]}
+
+    def describe(self, model, preprocessor):
+        return (
+            f"{super().describe(model, preprocessor)}, "
+            f"{len(preprocessor.vocabulary)} caption tokens, captions up to "
+            f"{preprocessor.sequence_length} tokens, conditioned on "
+            + " and ".join(preprocessor.modalities)
+        )
+
+    def evaluate(self, model, preprocessor, manifest, batch_size=32, drop=()):
+        """Loss, token accuracy and greedy BLEU-4 on a captioned manifest."""
+        self.check_drop(drop)
+        if not model.compiled:
+            compile_model(model, **self.training_options(preprocessor))
+        data = preprocessor.dataset(manifest, batch_size)
+        metrics = model.evaluate(data, return_dict=True, verbose=0)
+        metrics = {key: float(value) for key, value in metrics.items()}
+        references = [
+            " ".join(c.lower().split())
+            for c in manifest.column(preprocessor.caption_column)
+        ]
+        log("Generating captions for BLEU-4...")
+        hypotheses = captions(model, preprocessor, manifest, "greedy")
+        metrics["bleu4"] = bleu4(references, hypotheses)
+        warning = collapse_warning(references, hypotheses)
+        if warning:
+            log(warning)
+        return metrics
+
+    def predict(self, model, preprocessor, manifest, options):
+        """Rows `row,caption`, generated with `options["sampler"]`."""
+        generated = captions(
+            model,
+            preprocessor,
+            manifest,
+            options.get("sampler", "greedy"),
+            options.get("batch_size", 32),
+        )
+        rows = [list(pair) for pair in zip(manifest.row_numbers, generated)]
+        return ["row", "caption"], rows
+
+    def export(self, model, preprocessor, directory):
+        """`generate`, `generate_beam`, `generate_top_k` (see
+        `captioner_archive`)."""
+        archive = captioner_archive(model, preprocessor)
+        archive.write_out(str(directory), verbose=False)
+
+    def report(self, metrics, preprocessor, manifest, out):
+        signatures = ["generate", "generate_beam", "generate_top_k"]
+        return (
+            f"Validation BLEU-4: {metrics['bleu4']:.4f}, token accuracy: "
+            f"{metrics['token_accuracy']:.4f}\n"
+            f"{saved_files(out, signatures, vocabulary=True)}\n"
+            f"Caption: keras-mm caption --model-dir {out} --data MANIFEST"
+        )
+
+    def check_model(self, model, directory):
+        if not isinstance(model, zoo.Captioner):
+            raise ValueError(
+                f"Bundle {directory} holds a captioner saved by keras_mm "
+                "0.1, which this version cannot generate with; its "
+                "saved_model/ still serves. Train it again with "
+                f"`keras-mm train --model {model.name} ...`."
+            )
+
+
+def captions(model, preprocessor, manifest, sampler, batch_size=32):
+    """Generated caption strings for every manifest row, in order."""
+    check_captioner(model)
+    tokenizer = preprocessor.tokenizer
+    sampler = get_sampler(sampler)
+
+    @tf.function
+    def run(inputs):
+        return generate(
+            model, inputs, tokenizer.start_id, tokenizer.end_id, sampler
+        )
+
+    generated = []
+    for batch in preprocessor.dataset(manifest, batch_size, captions=False):
+        generated += tokenizer.detokenize(run(batch))
+    return generated
+
+
+def _audio_length(model, manifest):
+    accepted = zoo.config(model)
+    if "audio_length" not in accepted:
+        hears = [
+            m
+            for m in zoo.list_models("captioning")
+            if "audio_length" in zoo.config(m)
+        ]
+        log(
+            f"Model {model} captions images only; the audio column is "
+            f"ignored (captioners that hear: {', '.join(hears)})."
+        )
+        return {}
+    lengths = suggest_lengths(manifest, accepted["sample_rate"])
+    # Unreadable clips leave no length; the pipeline names them.
+    return {
+        "audio_length": lengths.get("audio_length", accepted["sample_rate"])
+    }

@@ -1,0 +1,141 @@
+import numpy as np
+
+from keras_mm import zoo
+from keras_mm.data import ClassifierPreprocessor
+from keras_mm.data import ManifestError
+from keras_mm.data import build_vocabulary
+from keras_mm.data import learn_class_names
+from keras_mm.data import suggest_lengths
+from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
+from keras_mm.modalities import MODALITIES
+from keras_mm.tasks.task import Task
+from keras_mm.tasks.task import model_options
+from keras_mm.tasks.task import saved_files
+
+
+class ClassificationTask(Task):
+    """Labels from any mix of image, audio and text (`label` column).
+
+    Example:
+    >>> from keras_mm.data import Manifest
+    >>> rows = [{"text": f"a {w} one", "label": w} for w in ["red", "blue"]]
+    >>> model, pre = ClassificationTask().fit_to(
+    ...     Manifest(rows * 4, "train.csv"), "multimodal_classifier"
+    ... )
+    >>> sorted(model.input), pre.class_names
+    (['text'], ['blue', 'red'])
+    """
+
+    name = "classification"
+    noun = "classifier"
+    preprocessor = ClassifierPreprocessor
+    staged = True
+
+    def fit_to(self, manifest, model, **options):
+        """Build `model` sized to the data (see `Task.fit_to`).
+
+        The head matches the number of classes, the embedding the
+        vocabulary, the audio and text lengths fit most rows, and a model
+        that takes `modalities` gets those present in the manifest, unless
+        `options` set them.
+        """
+        class_names = learn_class_names(manifest)
+        overrides = {
+            "num_classes": len(class_names),
+            **model_options(model, options),
+        }
+        accepted = zoo.config(model, **overrides)
+        columns = manifest.columns
+        if "modalities" in accepted and "modalities" not in overrides:
+            present = tuple(m for m in MODALITIES if m in columns)
+            if not present:
+                raise ManifestError(
+                    f"Manifest {manifest.path} has none of the columns "
+                    f"{MODALITIES}."
+                )
+            overrides["modalities"] = present
+        vocabulary = None
+        if "vocabulary_size" in accepted and "text" in columns:
+            texts = manifest.column("text", allow_empty=True)
+            vocabulary = build_vocabulary(
+                [t for t in texts if t], accepted["vocabulary_size"]
+            )
+            # + padding and out-of-vocabulary ids.
+            overrides["vocabulary_size"] = len(vocabulary) + 2
+        sample_rate = accepted.get("sample_rate", DEFAULT_SAMPLE_RATE)
+        # Explicit lengths win over the suggested ones.
+        for key, value in suggest_lengths(manifest, sample_rate).items():
+            if key in accepted:
+                overrides.setdefault(key, value)
+        built = zoo.build(model, **overrides)
+        missing = sorted(set(built.input) - columns - {"presence"})
+        if missing:
+            raise ManifestError(
+                f"Model '{model}' reads {sorted(built.input)}, but manifest "
+                f"{manifest.path} has no {missing} column."
+            )
+        pre = ClassifierPreprocessor.from_model(built, class_names, vocabulary)
+        return built, pre
+
+    def training_options(self, preprocessor):
+        return {"multi_label": preprocessor.multi_label}
+
+    def describe(self, model, preprocessor):
+        inputs = preprocessor.inputs.items()
+        return (
+            f"{super().describe(model, preprocessor)}, "
+            f"{len(preprocessor.class_names)} classes, inputs "
+            + ", ".join(f"{name} {tuple(shape)}" for name, shape in inputs)
+        )
+
+    def evaluate(self, model, preprocessor, manifest, batch_size=32, drop=()):
+        data = preprocessor.dataset(
+            manifest, batch_size, cache=False, drop=tuple(drop)
+        )
+        metrics = model.evaluate(data, return_dict=True, verbose=0)
+        return {key: float(value) for key, value in metrics.items()}
+
+    def predict(self, model, preprocessor, manifest, options):
+        """Rows `row,label,probability`: the most likely class per row."""
+        data = preprocessor.dataset(
+            manifest,
+            options.get("batch_size", 32),
+            labels=False,
+            cache=False,
+            drop=tuple(options.get("drop_modality") or ()),
+        )
+        probabilities = model.predict(data, verbose=0)
+        rows = [
+            [row, *_decide(probs, preprocessor)]
+            for row, probs in zip(manifest.row_numbers, probabilities)
+        ]
+        return ["row", "label", "probability"], rows
+
+    def export(self, model, preprocessor, directory):
+        """`serving_default`: the model's inputs, keyed by name."""
+        model.export(str(directory), format="tf_saved_model", verbose=False)
+
+    def report(self, metrics, preprocessor, manifest, out):
+        chance = 1 / len(preprocessor.class_names)
+        return (
+            f"Validation accuracy: {metrics['accuracy']:.4f} "
+            f"(chance: {chance:.4f})\n"
+            f"{saved_files(out)}\n"
+            f"Inspect: saved_model_cli show --dir {out}/saved_model --all"
+        )
+
+
+def _decide(probs, preprocessor):
+    names = preprocessor.class_names
+    if preprocessor.multi_label:
+        chosen = np.flatnonzero(probs >= 0.5)
+        return (
+            "|".join(names[i] for i in chosen),
+            "|".join(f"{probs[i]:.6f}" for i in chosen),
+        )
+    if len(probs) == 1:
+        positive = bool(probs[0] >= 0.5)
+        probability = probs[0] if positive else 1.0 - probs[0]
+        return names[int(positive)], f"{probability:.6f}"
+    best = int(np.argmax(probs))
+    return names[best], f"{probs[best]:.6f}"
