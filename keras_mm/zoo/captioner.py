@@ -17,8 +17,8 @@ class Captioner(keras.Model):
       prefix, which exists to check and measure the cache.
 
     Subclasses pass their inputs (with `"tokens"`) and next-token logits
-    to `super().__init__`, then `self.arguments`: their constructor
-    arguments, which `get_config` returns.
+    to `super().__init__`, then their constructor arguments
+    (`constructor_arguments(locals())`), which `get_config` returns.
     """
 
     def __init__(self, inputs, outputs, arguments, **kwargs):
@@ -41,3 +41,12 @@ class Captioner(keras.Model):
             "trainable": self.trainable,
             **self.arguments,
         }
+
+
+def constructor_arguments(local_variables):
+    """A constructor's arguments, from `locals()` at its start."""
+    return {
+        key: value
+        for key, value in local_variables.items()
+        if key not in ("self", "kwargs", "__class__")
+    }

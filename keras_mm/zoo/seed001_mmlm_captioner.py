@@ -5,6 +5,7 @@ from keras_mm.encoders import positional_pooling
 from keras_mm.encoders import spectrogram_audio_encoder
 from keras_mm.fusion import ConcatFusion
 from keras_mm.zoo.captioner import Captioner
+from keras_mm.zoo.captioner import constructor_arguments
 from keras_mm.zoo.image_cells import image_cells
 
 
@@ -75,11 +76,7 @@ class MMLMCaptioner(Captioner):
         hidden_dim=128,
         **kwargs,
     ):
-        arguments = {
-            key: value
-            for key, value in locals().items()
-            if key not in ("self", "kwargs", "__class__")
-        }
+        arguments = constructor_arguments(locals())
         # === Layers ===
         self.conditioning = _conditioning(
             image_shape, audio_length, sample_rate, embedding_dim, hidden_dim

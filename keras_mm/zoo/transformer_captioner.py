@@ -4,6 +4,7 @@ from keras import ops
 
 from keras_mm.encoders import PaddingMask
 from keras_mm.zoo.captioner import Captioner
+from keras_mm.zoo.captioner import constructor_arguments
 from keras_mm.zoo.image_cells import image_cells
 
 
@@ -50,11 +51,7 @@ class TransformerCaptioner(Captioner):
         dropout=0.1,
         **kwargs,
     ):
-        arguments = {
-            key: value
-            for key, value in locals().items()
-            if key not in ("self", "kwargs", "__class__")
-        }
+        arguments = constructor_arguments(locals())
         # === Layers ===
         image = keras.Input(image_shape, name="image")
         # (batch, patches, hidden_dim)

@@ -1,3 +1,11 @@
+"""`keras-mm train`, `caption`, `evaluate` for captioners, and their bundles.
+
+The image captioners train on real handwriting: scikit-learn's bundled
+digits (a dev extra), three classes whose captions share a template and
+differ in one word, so a captioner must look at the image. The captioner
+that hears trains on the demo scenes with tones.
+"""
+
 import csv
 import io
 import json
@@ -7,9 +15,11 @@ import sys
 import keras
 import numpy as np
 import pytest
+from PIL import Image
 
 from keras_mm.captioning import SAMPLERS
 from keras_mm.captioning import generate
+from keras_mm.captioning.diversity import collapse_warning
 from keras_mm.cli.main import main
 from keras_mm.data import Manifest
 from keras_mm.data import make_demo_dataset
@@ -38,33 +48,67 @@ print(json.dumps(out))
 """
 
 
+NUMBERS = ("zero", "one", "seven")
+
+
+@pytest.fixture(scope="module")
+def digits(tmp_path_factory):
+    """Train and test manifests of handwritten 0, 1 and 7 with captions."""
+    from sklearn.datasets import load_digits
+
+    directory = tmp_path_factory.mktemp("digits")
+    data = load_digits()
+    rows = {"train": [], "test": []}
+    for i, (pixels, target) in enumerate(zip(data.images, data.target)):
+        if target not in (0, 1, 7):
+            continue
+        path = directory / f"{i}.png"
+        image = Image.fromarray((pixels * 15).astype(np.uint8))
+        image.resize((32, 32), Image.BICUBIC).save(path)
+        split = "train" if len(rows["train"]) < 360 else "test"
+        word = NUMBERS[(0, 1, 7).index(target)]
+        rows[split].append((path.name, f"a handwritten {word}"))
+    for split, split_rows in rows.items():
+        with open(directory / f"{split}.csv", "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["image", "caption"])
+            writer.writerows(split_rows[: 360 if split == "train" else 60])
+    return directory
+
+
 @pytest.fixture(scope="module")
 def captions(tmp_path_factory):
     directory = tmp_path_factory.mktemp("captions")
     return make_demo_dataset(directory, 48, seed=3, dataset="captions")
 
 
-# The captioners, and the MMLM one trained on captions with an audio column.
+# The image captioners on the digits; the MMLM one with an audio column on
+# the demo scenes with tones, for one epoch.
 RUNS = {
-    "transformer_captioner": "captions",
-    "seed001_mmlm_captioner": "captions",
+    "transformer_captioner": "digits",
+    "seed001_mmlm_captioner": "digits",
     "seed001_mmlm_captioner+audio": "sound_captions",
 }
 
 
 @pytest.fixture(scope="module", params=list(RUNS))
 def run(request, tmp_path_factory):
-    """`(bundle directory, manifest)` of a one-epoch CLI training run."""
-    directory = tmp_path_factory.mktemp(RUNS[request.param])
-    data = make_demo_dataset(directory, 48, seed=3, dataset=RUNS[request.param])
-    out = tmp_path_factory.mktemp("runs") / request.param
-    command = (
-        "train --model {model} --data {data} --epochs 1 --batch-size 16 "
-        "--out {out}"
-    )
+    """`(bundle directory, test manifest)` of a CLI training run."""
     model = request.param.split("+")[0]
+    out = tmp_path_factory.mktemp("runs") / request.param
+    command = "train --model {model} --data {data} --out {out} "
+    if RUNS[request.param] == "digits":
+        digits = request.getfixturevalue("digits")
+        data, test = digits / "train.csv", digits / "test.csv"
+        command += "--epochs 10"
+    else:
+        directory = tmp_path_factory.mktemp(RUNS[request.param])
+        data = test = make_demo_dataset(
+            directory, 48, seed=3, dataset=RUNS[request.param]
+        )
+        command += "--epochs 1 --batch-size 16"
     assert cli(command, model=model, data=data, out=out) == 0
-    return out, data
+    return out, test
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +130,34 @@ def test_caption_writes_one_row_per_manifest_row(run, sampler, capsys):
     command = "caption --model-dir {m} --data {d} --sampler {s}"
     assert cli(command, m=captioner, d=captions, s=sampler) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert [int(r["row"]) for r in rows] == list(range(1, 49))
+    expected = list(range(1, len(Manifest.read(captions)) + 1))
+    assert [int(r["row"]) for r in rows] == expected
     assert all(set(r) == {"row", "caption"} for r in rows)
+
+
+def test_different_digits_get_different_captions(run, capsys):
+    """Captioners must look at the image, not learn the caption prior."""
+    captioner, test = run
+    if "digits" not in str(test.parent):
+        pytest.skip("trained on the demo scenes, not on the digits")
+    assert cli("caption --model-dir {m} --data {d}", m=captioner, d=test) == 0
+    out = capsys.readouterr().out
+    captions = [r["caption"] for r in csv.DictReader(io.StringIO(out))]
+    with open(test) as f:
+        truth = [r["caption"] for r in csv.DictReader(f)]
+    assert len(set(captions)) >= 3, set(captions)
+    right = np.mean([c == t for c, t in zip(captions, truth)])
+    # The prior alone names the right digit on a third of the images.
+    assert right > 0.6, list(zip(captions, truth))[:10]
+
+
+def test_collapse_warning_names_the_share_of_one_caption():
+    references = [f"a handwritten {n}" for n in NUMBERS] * 4
+    collapsed = ["a handwritten one"] * 11 + ["a handwritten zero"]
+    warning = collapse_warning(references, collapsed)
+    assert "92% of the 12 generated captions are the same" in warning
+    assert "2 distinct" in warning
+    assert collapse_warning(references, references) is None
 
 
 def test_evaluate_prints_bleu4(run, capsys):

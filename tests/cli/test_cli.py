@@ -178,16 +178,6 @@ def test_default_epochs_give_enough_steps(rows, expected):
     assert default_epochs(rows, 32) == expected
 
 
-def test_train_with_a_named_fusion(demo, tmp_path, capsys):
-    out = tmp_path / "gated"
-    command = (
-        "train --model multimodal_classifier --fusion gated --data {demo} "
-        "--epochs 1 --out {out}"
-    )
-    assert cli(command, demo=demo, out=out) == 0
-    assert (out / "saved_model" / "saved_model.pb").is_file()
-
-
 def test_fusion_needs_a_model_that_takes_one(demo, tmp_path, capsys):
     command = (
         "train --model seed004_attention --fusion gated --data {demo} "
@@ -217,7 +207,7 @@ def test_demo_datasets_are_read_by_name(tmp_path, monkeypatch):
     monkeypatch.setattr(
         manifests,
         "demo_manifest",
-        lambda task: demo_manifest(12, dataset=task),
+        lambda dataset: demo_manifest(12, dataset=dataset),
     )
     relation = manifests.read_manifest("demo:relation")
     assert relation.columns == {"image", "text", "label"}
@@ -225,13 +215,18 @@ def test_demo_datasets_are_read_by_name(tmp_path, monkeypatch):
     assert {r["label"] for r in relation.rows} <= {"match", "mismatch"}
 
 
-def test_modality_dropout_and_drop_modality(demo, tmp_path, capsys):
+def test_named_fusion_modality_dropout_and_drop_modality(
+    demo, tmp_path, capsys
+):
     out = tmp_path / "robust"
     command = (
-        "train --model multimodal_classifier --modality-dropout 0.3 "
-        "--data {demo} --epochs 1 --out {out}"
+        "train --model multimodal_classifier --fusion gated "
+        "--modality-dropout 0.3 --data {demo} --epochs 1 --out {out}"
     )
     assert cli(command, demo=demo, out=out) == 0
+    assert (out / "saved_model" / "saved_model.pb").is_file()
+    model, _ = load_bundle(out)
+    assert model.get_layer("fusion").__class__.__name__ == "GatedFusion"
     capsys.readouterr()
     evaluate = "evaluate --model-dir {out} --data {demo} --drop-modality image"
     assert cli(evaluate, out=out, demo=demo) == 0

@@ -21,6 +21,14 @@ def demo(tmp_path_factory):
 TRAIN = "train --model seed000_concat --data {demo} --epochs 1 --out {out}"
 
 
+@pytest.fixture(scope="module")
+def trained(demo, tmp_path_factory):
+    """A bundle from `TRAIN`; tests copy it instead of training again."""
+    out = tmp_path_factory.mktemp("trained") / "bundle"
+    assert cli(TRAIN, demo=demo, out=out) == 0
+    return out
+
+
 def snapshot(folder):
     return sorted(
         (str(p.relative_to(folder)), p.stat().st_size)
@@ -46,9 +54,8 @@ def test_out_never_replaces_user_files(out, demo, capsys, monkeypatch):
     assert snapshot(data) == before
 
 
-def test_export_out_follows_the_same_rules(demo, tmp_path, capsys):
-    bundle = tmp_path / "bundle"
-    assert cli(TRAIN, demo=demo, out=bundle) == 0
+def test_export_out_follows_the_same_rules(trained, tmp_path, capsys):
+    bundle = trained
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
@@ -96,9 +103,11 @@ def test_modality_dropout_must_be_a_rate(rate, demo, tmp_path, capsys):
     assert "--modality-dropout must be in [0, 1)" in last_error(capsys)
 
 
-def test_a_diverging_run_keeps_the_previous_bundle(demo, tmp_path, capsys):
+def test_a_diverging_run_keeps_the_previous_bundle(
+    trained, demo, tmp_path, capsys
+):
     out = tmp_path / "out"
-    assert cli(TRAIN, demo=demo, out=out) == 0
+    shutil.copytree(trained, out)
     before = snapshot(out)
     command = TRAIN.replace("--epochs 1", "--epochs 3 --learning-rate 1e30")
     assert cli(command, demo=demo, out=out) == 1
@@ -111,9 +120,11 @@ def test_a_diverging_run_keeps_the_previous_bundle(demo, tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_a_lost_swap_is_restored_by_the_next_run(demo, tmp_path, capsys):
+def test_a_lost_swap_is_restored_by_the_next_run(
+    trained, demo, tmp_path, capsys
+):
     out = tmp_path / "out"
-    assert cli(TRAIN, demo=demo, out=out) == 0
+    shutil.copytree(trained, out)
     # As if killed between the swap's two renames: only `.out.old-*` holds
     # the previous bundle.
     old = tmp_path / ".out.old-xyz"

@@ -1,3 +1,6 @@
+import json
+
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -124,4 +127,49 @@ def test_load_bundle_refuses_a_newer_format(bundle):
         '{"format": 99, "keras_mm": "9.0"}'
     )
     with pytest.raises(ValueError, match="keras_mm 9.0.*Upgrade"):
+        load_bundle(bundle)
+
+
+def test_a_bundle_from_before_tasks_loads_as_a_classifier(bundle):
+    # keras_mm 0.1 (bundle format 1) wrote no task for classifiers.
+    path = bundle / "preprocessing.json"
+    config = json.loads(path.read_text())
+    del config["task"]
+    path.write_text(json.dumps(config))
+    (bundle / ".keras_mm_bundle").write_text('{"format": 1}')
+    model, pre = load_bundle(bundle)
+    assert isinstance(pre, ClassifierPreprocessor)
+    assert pre.class_names == ["no", "yes"] and pre.vocabulary == ["a", "b"]
+
+
+def test_an_old_captioner_bundle_says_to_train_again(bundle):
+    # keras_mm 0.1 saved captioners as plain functional models.
+    image = keras.Input((16, 16, 3), name="image")
+    tokens = keras.Input((4,), dtype="int32", name="tokens")
+    logits = keras.layers.Dense(5)(
+        keras.layers.Embedding(5, 4)(tokens)
+        + keras.layers.Dense(4)(keras.layers.Flatten()(image))[:, None]
+    )
+    old = keras.Model(
+        {"image": image, "tokens": tokens}, logits, name="transformer_captioner"
+    )
+    old.save(bundle / "model.keras")
+    (bundle / "preprocessing.json").write_text(
+        json.dumps(
+            {
+                "task": "captioning",
+                "image_shape": [16, 16, 3],
+                "sequence_length": 4,
+                "caption_column": "caption",
+                "audio_length": None,
+                "sample_rate": 8000,
+            }
+        )
+    )
+    (bundle / "vocabulary.txt").write_text("[PAD]\n[UNK]\n[START]\n[END]\na\n")
+    with pytest.raises(
+        ValueError,
+        match="saved by keras_mm 0.1.*keras-mm train --model "
+        "transformer_captioner",
+    ):
         load_bundle(bundle)
