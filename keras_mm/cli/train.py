@@ -35,7 +35,7 @@ def _check_staging(args, task):
     if args.freeze and not args.init_from:
         raise ValueError("--freeze needs --init-from MODEL_DIR.")
     if args.init_from and not task.staged:
-        staged = [get_task(t) for t in list_tasks() if get_task(t).staged]
+        staged = [t for t in map(get_task, list_tasks()) if t.staged]
         nouns = " and ".join(t.noun + "s" for t in staged)
         raise ValueError(
             f"--init-from and --freeze work with {nouns}; "

@@ -55,11 +55,15 @@ class Preprocessor:
             save_vocabulary(self.vocabulary, directory / VOCABULARY_FILE)
 
     @classmethod
+    def from_config(cls, config, vocabulary=None):
+        """Create a preprocessor from `get_config()` (a `"task"` is ignored)."""
+        config = {k: v for k, v in config.items() if k != "task"}
+        return cls(vocabulary=vocabulary, **config)
+
+    @classmethod
     def load(cls, directory):
         """Read a preprocessor saved by `save`."""
-        config, vocabulary = read_config(directory)
-        config.pop("task", None)
-        return cls(vocabulary=vocabulary, **config)
+        return cls.from_config(*read_config(directory))
 
     def dataset(
         self,

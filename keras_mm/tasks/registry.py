@@ -73,6 +73,6 @@ def load_preprocessor(directory):
 
     Bundles written before tasks were saved by name are classifiers'.
     """
-    config, _ = read_config(directory)
+    config, vocabulary = read_config(directory)
     task = get_task(config.get("task") or "classification")
-    return task.preprocessor.load(directory)
+    return task.preprocessor.from_config(config, vocabulary)
