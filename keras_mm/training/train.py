@@ -2,6 +2,7 @@ import pathlib
 import sys
 
 import keras
+from keras import tree
 
 from keras_mm.heads import head_kind
 from keras_mm.training.resume import TrainingState
@@ -190,6 +191,7 @@ def train(
         jit_compile,
         total_steps,
     )
+    build_training_state(model, train_data.element_spec)
     monitor = monitor or ("accuracy" if auto else "loss")
     if validation_data is not None:
         monitor = f"val_{monitor}"
@@ -248,6 +250,33 @@ def train(
             "Training diverged: the loss became NaN or infinite. Try a "
             "lower learning rate."
         ) from None
+
+
+def build_training_state(model, element_spec):
+    """Create a compiled model's optimizer and metric variables now.
+
+    Keras' TensorFlow trainer creates them inside the first trace of the
+    training step, and `tf.function` then traces the step a second time:
+    several seconds per run for the zoo's models. One eager step on a
+    zero batch of `element_spec` builds them before `fit` traces.
+
+    Args:
+        model: a compiled `keras.Model`.
+        element_spec: `(inputs, targets)` specs of the training data.
+    """
+    inputs, targets = (
+        tree.map_structure(_zeros, spec) for spec in element_spec[:2]
+    )
+    outputs = model(inputs, training=False)
+    model.compute_loss(inputs, targets, outputs, training=False)
+    model.compute_metrics(inputs, targets, outputs, sample_weight=None)
+    model.reset_metrics()
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+
+
+def _zeros(spec):
+    return keras.ops.zeros((1, *spec.shape[1:]), spec.dtype.name)
 
 
 def _keep_history(path, epochs):

@@ -27,6 +27,9 @@ from keras_mm.export import load_bundle
 from keras_mm.tasks import fit_to
 from tests.cli.test_cli import cli
 
+# Tests of this module share trained bundles: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("test_caption_cli")
+
 # Run in a fresh interpreter: the SavedModel alone, without keras_mm.
 CLIENT = """
 import json, sys
@@ -91,9 +94,24 @@ RUNS = {
 }
 
 
-@pytest.fixture(scope="module", params=list(RUNS))
-def run(request, tmp_path_factory):
+@pytest.fixture(scope="module")
+def trained_runs():
+    """Each run of `RUNS`, trained once for the module when first used."""
+    return {}
+
+
+@pytest.fixture(params=list(RUNS))
+def run(request, trained_runs, tmp_path_factory):
     """`(bundle directory, test manifest)` of a CLI training run."""
+    # Function-scoped over a module cache: pytest would rebuild a
+    # parametrized module fixture each time the test order leaves and
+    # comes back to its parameter.
+    if request.param not in trained_runs:
+        trained_runs[request.param] = _train(request, tmp_path_factory)
+    return trained_runs[request.param]
+
+
+def _train(request, tmp_path_factory):
     model = request.param.split("+")[0]
     out = tmp_path_factory.mktemp("runs") / request.param
     command = "train --model {model} --data {data} --out {out} "
@@ -111,7 +129,7 @@ def run(request, tmp_path_factory):
     return out, test
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def captioner(run):
     return run[0]
 

@@ -16,6 +16,9 @@ from keras_mm.data import make_demo_dataset
 from keras_mm.export import load_bundle
 from tests.data.media import write_csv
 
+# Tests of this module share trained bundles: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("test_cli")
+
 
 def cli(command, **paths):
     """Run `keras-mm` on a command line with `{name}` path placeholders."""

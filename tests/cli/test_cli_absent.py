@@ -8,6 +8,9 @@ from keras_mm.data import Manifest
 from keras_mm.data import make_demo_dataset
 from tests.data.media import write_csv
 
+# Tests of this module share trained bundles: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("test_cli_absent")
+
 
 @pytest.fixture(scope="module")
 def gappy(tmp_path_factory):

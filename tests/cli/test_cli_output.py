@@ -7,6 +7,9 @@ from keras_mm.cli.main import main
 from keras_mm.data import make_demo_dataset
 from keras_mm.export import load_bundle
 
+# Tests of this module share trained bundles: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("test_cli_output")
+
 
 def cli(command, **paths):
     return main(command.format(**paths).split())

@@ -12,6 +12,9 @@ import pytest
 from keras_mm.cli.main import main
 from keras_mm.data import make_demo_dataset
 
+# Tests of this module share trained bundles: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("test_cli_resume")
+
 TRAIN = (
     "train --model multimodal_classifier --data {demo} --epochs 4 "
     "--batch-size 16 --out {out}"

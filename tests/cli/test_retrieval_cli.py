@@ -14,6 +14,9 @@ from keras_mm.export import load_bundle
 from keras_mm.retrieval import towers
 from tests.cli.test_cli import cli
 
+# Tests of this module share trained bundles: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("test_retrieval_cli")
+
 # Run in a fresh interpreter: the SavedModel alone, without keras_mm.
 CLIENT = """
 import json, sys

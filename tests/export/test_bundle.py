@@ -1,4 +1,5 @@
 import json
+import shutil
 
 import keras
 import numpy as np
@@ -85,11 +86,17 @@ def test_staging_replaces_an_existing_folder(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-@pytest.fixture
-def bundle(tmp_path):
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
     model = small_model()
     pre = ClassifierPreprocessor.from_model(model, ["no", "yes"], ["a", "b"])
-    return export_bundle(model, pre, tmp_path / "bundle")
+    return export_bundle(model, pre, tmp_path_factory.mktemp("x") / "bundle")
+
+
+@pytest.fixture
+def bundle(exported, tmp_path):
+    """A fresh copy of one exported bundle, which the test may damage."""
+    return shutil.copytree(exported, tmp_path / "bundle")
 
 
 def test_load_bundle_needs_a_folder(tmp_path):
