@@ -55,6 +55,8 @@ def run_model_test(model, tmp_path, full=True):
     assert np.all((probabilities >= 0) & (probabilities <= 1))
 
     model.compile(optimizer="adam", loss=_loss(model), run_eagerly=not full)
+    # Built outside the training step, which is then traced once.
+    model.optimizer.build(model.trainable_variables)
     weights = [np.array(w) for w in model.trainable_weights]
     loss = model.train_on_batch(inputs, random_targets(model))
     assert np.isfinite(loss)
