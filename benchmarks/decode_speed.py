@@ -1,6 +1,7 @@
 """Cached against uncached caption decoding, in one run.
 
 Usage: python benchmarks/decode_speed.py [--lengths 8 16 32] [--batch-size 8]
+           [--jit-compile]
 
 For each zoo captioner (at a realistic size, `SIZES`, with random
 weights) and each caption length N, times greedy decoding
@@ -32,7 +33,7 @@ SIZES = {
 }
 
 
-def seconds(name, length, cached, batch_size, repeats):
+def seconds(name, length, cached, batch_size, repeats, jit_compile=False):
     keras.utils.set_random_seed(0)
     model = zoo.build(
         name, vocabulary_size=1000, sequence_length=length, **SIZES[name]
@@ -42,7 +43,7 @@ def seconds(name, length, cached, batch_size, repeats):
     )
     images = tf.constant(images, tf.float32)
 
-    @tf.function
+    @tf.function(jit_compile=jit_compile)
     def run(images):
         # An end id that never occurs: every run decodes all N tokens.
         return generate(model, images, 2, -1, cached=cached)
@@ -64,6 +65,11 @@ def main():
     parser.add_argument(
         "--models", nargs="*", default=zoo.list_models("captioning")
     )
+    parser.add_argument(
+        "--jit-compile",
+        action="store_true",
+        help="Compile the decoding loop with XLA.",
+    )
     parser.add_argument("--out", help="Also write the markdown table here.")
     args = parser.parse_args()
     lines = [
@@ -73,7 +79,14 @@ def main():
     for name in args.models:
         for length in args.lengths:
             cached, uncached = (
-                seconds(name, length, c, args.batch_size, args.repeats)
+                seconds(
+                    name,
+                    length,
+                    c,
+                    args.batch_size,
+                    args.repeats,
+                    args.jit_compile,
+                )
                 for c in (True, False)
             )
             lines.append(

@@ -17,17 +17,19 @@ def make_datasets(args, preprocessor, train_manifest, val_manifest, epochs):
     """
     log("Checking the media files...")
     first = completed_epochs(run_folder(args.out))
+    cache = {} if args.cache_mb is None else {"cache_mb": args.cache_mb}
     train_data = preprocessor.dataset(
         train_manifest,
         args.batch_size,
         shuffle=True,
         seed=args.seed,
         epochs=(first, epochs),
+        **cache,
     )
     steps = -(-len(train_manifest) // args.batch_size)
     return (
         train_data,
-        preprocessor.dataset(val_manifest, args.batch_size),
+        preprocessor.dataset(val_manifest, args.batch_size, **cache),
         steps,
     )
 

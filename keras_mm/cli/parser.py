@@ -135,6 +135,13 @@ def _add_train_parser(sub):
     )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument(
+        "--cache-mb",
+        type=float,
+        help="Keep the decoded media in memory when they fit in this many "
+        "MB (default 512); otherwise they are read again every epoch, "
+        "decoded in parallel with training.",
+    )
+    p.add_argument(
         "--learning-rate",
         type=float,
         default=1e-3,
@@ -142,7 +149,12 @@ def _add_train_parser(sub):
         "a cosine decay.",
     )
     p.add_argument(
-        "--jit-compile", choices=("auto", "on", "off"), default="auto"
+        "--jit-compile",
+        choices=("auto", "on", "off", "tune"),
+        default="auto",
+        help="XLA: `auto` (Keras' choice: on GPUs, not on CPUs), `on`, "
+        "`off`, or `tune`: time a few training steps each way and keep "
+        "the faster.",
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="Output folder.")

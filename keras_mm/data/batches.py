@@ -1,8 +1,16 @@
 import functools
 
+import tensorflow as tf
+
 
 def batches(
-    dataset, num_rows, batch_size, shuffle=False, seed=None, epochs=None
+    dataset,
+    num_rows,
+    batch_size,
+    shuffle=False,
+    seed=None,
+    epochs=None,
+    decode=None,
 ):
     """Batch a dataset of rows, shuffled the way training needs.
 
@@ -17,6 +25,8 @@ def batches(
             the seed and its epoch number alone, so a run resumed at epoch
             `first` sees the batches an uninterrupted run would. Without,
             the rows are reshuffled at every iteration.
+        decode: function of one row, or None. Mapped (in parallel, order
+            kept) after shuffling and before batching.
 
     Example:
     >>> import tensorflow as tf
@@ -29,21 +39,29 @@ def batches(
     >>> [b.numpy().tolist() for b in resumed] == same
     True
     """
+
+    def finish(rows):
+        if decode is not None:
+            rows = rows.map(decode, tf.data.AUTOTUNE, deterministic=True)
+        return rows.batch(batch_size)
+
     if not shuffle:
-        return dataset.batch(batch_size)
+        return finish(dataset)
     if epochs is None:
-        return dataset.shuffle(num_rows, seed=seed).batch(batch_size)
+        return finish(dataset.shuffle(num_rows, seed=seed))
     seed = 0 if seed is None else seed
     passes = [
-        dataset.shuffle(
-            num_rows,
-            seed=seed * 100_003 + epoch,
-            reshuffle_each_iteration=False,
-        ).batch(batch_size)
+        finish(
+            dataset.shuffle(
+                num_rows,
+                seed=seed * 100_003 + epoch,
+                reshuffle_each_iteration=False,
+            )
+        )
         for epoch in range(*epochs)
     ]
     if not passes:
-        return dataset.take(0).batch(batch_size)
+        return finish(dataset.take(0))
     # Concatenation is lazy: each pass starts when the previous one ends,
     # reading the same cache.
     return functools.reduce(lambda a, b: a.concatenate(b), passes)

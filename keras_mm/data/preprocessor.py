@@ -13,6 +13,8 @@ from keras_mm.data.text import load_vocabulary
 from keras_mm.data.text import save_vocabulary
 
 DEFAULT_SAMPLE_RATE = 8000
+# Decoded rows are kept in memory up to this many MB (see `pipeline`).
+CACHE_MB = 512
 CONFIG_FILE = "preprocessing.json"
 VOCABULARY_FILE = "vocabulary.txt"
 CHECKS = {"image": check_image, "audio": check_wav}
@@ -72,7 +74,8 @@ class Preprocessor:
         shuffle=False,
         seed=None,
         epochs=None,
-        cache=True,
+        cache="auto",
+        cache_mb=CACHE_MB,
         **options,
     ):
         """Build the `tf.data` pipeline for a manifest.
@@ -85,7 +88,9 @@ class Preprocessor:
             seed: int or None. Shuffle seed.
             epochs: `(first, last)` or None. Hold these training epochs,
                 each shuffled by its number (see `batches`).
-            cache: bool. Keep decoded rows in memory after the first pass.
+            cache: bool or `"auto"`. Keep decoded rows in memory after
+                the first pass; `"auto"`: when they fit in `cache_mb`.
+            cache_mb: float. Memory budget of the `"auto"` cache, in MB.
             **options: the subclass's options (see its `rows`).
 
         Returns:
@@ -103,6 +108,7 @@ class Preprocessor:
             epochs,
             cache,
             finish,
+            cache_mb,
         )
 
     def rows(self, manifest, **options):
@@ -123,30 +129,55 @@ def pipeline(
     shuffle=False,
     seed=None,
     epochs=None,
-    cache=True,
+    cache="auto",
     finish=None,
+    cache_mb=CACHE_MB,
 ):
     """The `tf.data` chain every preprocessor's datasets go through.
 
+    Memory stays bounded whatever the number of rows: decoded rows are
+    cached only within `cache_mb`, and without the cache the shuffle
+    buffer holds the rows' cells (file paths, labels), which are decoded
+    after shuffling, in parallel.
+
     Args:
-        num_rows: int. Rows in `slices`: the shuffle buffer.
+        num_rows: int. Rows in `slices`.
         slices: tensors (or a nest of them) with one entry per row.
         decode: function of one row's slices: reads its media.
         batch_size, shuffle, seed, epochs: see `batches`.
-        cache: bool. Keep decoded rows in memory after the first pass.
+        cache: bool or `"auto"`. Keep decoded rows in memory after the
+            first pass; `"auto"`: when `num_rows` of them fit in
+            `cache_mb`.
         finish: function of a batch, or None.
+        cache_mb: float. Memory budget of the `"auto"` cache, in MB.
 
     Returns:
         A prefetching `tf.data.Dataset` of batches.
     """
-    ds = tf.data.Dataset.from_tensor_slices(slices)
-    ds = ds.map(decode, tf.data.AUTOTUNE, deterministic=True)
+    rows = tf.data.Dataset.from_tensor_slices(slices)
+    if cache == "auto":
+        row_bytes = spec_bytes(rows.map(decode).element_spec)
+        cache = num_rows * row_bytes <= cache_mb * 2**20
     if cache:
-        ds = ds.cache()
-    ds = batches(ds, num_rows, batch_size, shuffle, seed, epochs)
+        ds = rows.map(decode, tf.data.AUTOTUNE, deterministic=True).cache()
+        ds = batches(ds, num_rows, batch_size, shuffle, seed, epochs)
+    else:
+        ds = batches(rows, num_rows, batch_size, shuffle, seed, epochs, decode)
     if finish is not None:
         ds = ds.map(finish, tf.data.AUTOTUNE, deterministic=True)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def spec_bytes(element_spec):
+    """Bytes of one element of a dataset with fixed-shape `element_spec`.
+
+    Strings count 64 bytes (they are file paths and short texts here).
+    """
+    total = 0
+    for spec in tf.nest.flatten(element_spec):
+        size = 64 if spec.dtype == tf.string else spec.dtype.size
+        total += size * max(1, spec.shape.num_elements() or 1)
+    return total
 
 
 def read_config(directory):

@@ -5,11 +5,12 @@ import keras
 from keras import tree
 
 from keras_mm.heads import head_kind
+from keras_mm.training.jit_tune import tune_jit_compile
 from keras_mm.training.resume import TrainingState
 from keras_mm.training.resume import completed_epochs
 from keras_mm.training.resume import stopped
 
-JIT_COMPILE = {"auto": "auto", "on": True, "off": False}
+JIT_COMPILE = {"auto": "auto", "on": True, "off": False, "tune": False}
 WEIGHT_DECAY = 1e-4
 WARMUP_FRACTION = 0.05
 
@@ -87,12 +88,13 @@ def compile_model(
             multi-hot.
         learning_rate: float. Peak learning rate (see `optimizer`).
         jit_compile: str or bool. `"auto"`, `"on"` or `"off"` (or a bool),
-            passed to Keras.
+            passed to Keras; `"tune"` compiles without XLA, for `train`
+            to time both (see `tune_jit_compile`).
         total_steps: int or None. Steps of the run, for the schedule.
     """
     if jit_compile not in JIT_COMPILE and not isinstance(jit_compile, bool):
         raise ValueError(
-            "Expected `jit_compile` to be 'auto', 'on' or 'off'. "
+            "Expected `jit_compile` to be 'auto', 'on', 'off' or 'tune'. "
             f"Received: {jit_compile}"
         )
     if isinstance(loss, str) and loss == "auto":
@@ -151,7 +153,9 @@ def train(
         validation_data: `tf.data.Dataset` or None. Same structure.
         epochs: int. Maximum number of epochs.
         learning_rate: float. Peak learning rate.
-        jit_compile: str. `"auto"`, `"on"` or `"off"`.
+        jit_compile: str. `"auto"`, `"on"`, `"off"` or `"tune"`: time a
+            few training steps with and without XLA, and keep the faster
+            (see `tune_jit_compile`).
         multi_label: bool. Whether the targets are multi-hot.
         patience: int. Epochs without improvement before stopping.
         out_dir: str or None. Folder for the checkpoint and history.
@@ -192,6 +196,8 @@ def train(
         total_steps,
     )
     build_training_state(model, train_data.element_spec)
+    if jit_compile == "tune":
+        tune_jit_compile(model, train_data)
     monitor = monitor or ("accuracy" if auto else "loss")
     if validation_data is not None:
         monitor = f"val_{monitor}"

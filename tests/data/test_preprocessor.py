@@ -228,3 +228,40 @@ def test_drop_marks_a_modality_absent_everywhere(tmp_path):
         preprocessor().dataset(m, drop=("image",))
     with pytest.raises(ValueError, match="Cannot drop"):
         preprocessor(OPTIONAL).dataset(m, drop=("video",))
+
+
+def _epochs(pre, m, **kwargs):
+    data = pre.dataset(
+        m, batch_size=2, shuffle=True, seed=3, epochs=(0, 2), **kwargs
+    )
+    return [(x["image"].numpy(), y.numpy()) for x, y in data]
+
+
+def test_rows_beyond_the_cache_budget_are_decoded_every_epoch(tmp_path):
+    # The rows are read again once the budget is exceeded: an image
+    # rewritten after the first pass shows in the second.
+    m = manifest(tmp_path, small_dataset(tmp_path))
+    pre = preprocessor()
+    within = pre.dataset(m, batch_size=4)
+    beyond = pre.dataset(m, batch_size=4, cache_mb=0.001)
+    for ds in (within, beyond):
+        next(iter(ds))
+    write_png(tmp_path / "img0.png", 16, 16, value=7)
+    assert float(next(iter(within))[0]["image"][0].numpy().mean()) != 7.0
+    np.testing.assert_allclose(next(iter(beyond))[0]["image"][0], 7.0)
+
+
+def test_streamed_rows_come_in_the_order_of_cached_ones(tmp_path):
+    # Resuming relies on each epoch's order depending on the seed alone.
+    m = manifest(tmp_path, small_dataset(tmp_path, 6))
+    pre = preprocessor()
+    cached = _epochs(pre, m, cache=True)
+    streamed = _epochs(pre, m, cache=False)
+    assert len(cached) == len(streamed) == 6
+    for (a, y), (b, z) in zip(cached, streamed):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(y, z)
+    # Rows are told apart by their image's value (40 * row).
+    order = [round(v / 40) for a, _ in cached for v in a.mean((1, 2, 3))]
+    assert sorted(order[:6]) == sorted(order[6:]) == list(range(6))
+    assert order[:6] != order[6:]
