@@ -155,12 +155,14 @@ def pipeline(
         A prefetching `tf.data.Dataset` of batches.
     """
     rows = tf.data.Dataset.from_tensor_slices(slices)
+    decoded = rows.map(decode, tf.data.AUTOTUNE, deterministic=True)
     if cache == "auto":
-        row_bytes = spec_bytes(rows.map(decode).element_spec)
+        row_bytes = spec_bytes(decoded.element_spec)
         cache = num_rows * row_bytes <= cache_mb * 2**20
     if cache:
-        ds = rows.map(decode, tf.data.AUTOTUNE, deterministic=True).cache()
-        ds = batches(ds, num_rows, batch_size, shuffle, seed, epochs)
+        ds = batches(
+            decoded.cache(), num_rows, batch_size, shuffle, seed, epochs
+        )
     else:
         ds = batches(rows, num_rows, batch_size, shuffle, seed, epochs, decode)
     if finish is not None:

@@ -263,8 +263,9 @@ def build_training_state(model, element_spec):
 
     Keras' TensorFlow trainer creates them inside the first trace of the
     training step, and `tf.function` then traces the step a second time:
-    several seconds per run for the zoo's models. One eager step on a
-    zero batch of `element_spec` builds them before `fit` traces.
+    several seconds per run for the zoo's models. One eager forward pass,
+    loss and metrics on a zero batch of `element_spec` build them before
+    `fit` traces; the weights do not change.
 
     Args:
         model: a compiled `keras.Model`.
