@@ -132,14 +132,18 @@ def captions(model, preprocessor, manifest, sampler, batch_size=32):
     tokenizer = preprocessor.tokenizer
     sampler = get_sampler(sampler)
 
-    @tf.function
+    data = preprocessor.dataset(manifest, batch_size, captions=False)
+
+    # The signature's batch size is None: the last, smaller batch does
+    # not trace the decoding loop a second time.
+    @tf.function(input_signature=[data.element_spec])
     def run(inputs):
         return generate(
             model, inputs, tokenizer.start_id, tokenizer.end_id, sampler
         )
 
     generated = []
-    for batch in preprocessor.dataset(manifest, batch_size, captions=False):
+    for batch in data:
         generated += tokenizer.detokenize(run(batch))
     return generated
 

@@ -5,6 +5,7 @@ import pytest
 from keras_mm.fusion import LateFusion
 from keras_mm.fusion import build_fusion
 from keras_mm.fusion import list_fusions
+from keras_mm.fusion.fusion_layer import FusionLayer
 
 SEQUENCE = {n for n in list_fusions() if build_fusion(n).sequence_inputs}
 
@@ -34,6 +35,10 @@ def batch(name):
 def test_fusion_trains_under_xla(name):
     # Two modalities: MulT compiles one block per ordered pair.
     model = tiny_model(name, num_modalities=2)
+    (fusion,) = [x for x in model.layers if isinstance(x, FusionLayer)]
+    if keras.backend.backend() == "jax" and fusion.trainable_weights:
+        # JAX compiles with XLA: `run_layer_test` trained it that way.
+        pytest.skip("trained under XLA by its layer test")
     model.compile("adam", "sparse_categorical_crossentropy", jit_compile=True)
     history = model.fit(
         batch(name)[:2],
