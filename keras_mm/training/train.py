@@ -5,6 +5,7 @@ import keras
 from keras import tree
 
 from keras_mm.heads import head_kind
+from keras_mm.training.adamw import AdamW
 from keras_mm.training.jit_tune import tune_jit_compile
 from keras_mm.training.resume import TrainingState
 from keras_mm.training.resume import completed_epochs
@@ -40,7 +41,7 @@ def optimizer(learning_rate=1e-3, total_steps=None, weight_decay=WEIGHT_DECAY):
             warmup_target=learning_rate,
             warmup_steps=warmup,
         )
-    return keras.optimizers.AdamW(schedule, weight_decay=weight_decay)
+    return AdamW(schedule, weight_decay=weight_decay)
 
 
 class StopWhenPerfect(keras.callbacks.Callback):
