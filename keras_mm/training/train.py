@@ -31,17 +31,21 @@ def optimizer(learning_rate=1e-3, total_steps=None, weight_decay=WEIGHT_DECAY):
     >>> float(optimizer(1e-3, total_steps=100).learning_rate) < 1e-3
     True
     """
-    schedule = learning_rate
-    if total_steps:
-        warmup = max(1, int(WARMUP_FRACTION * total_steps))
-        schedule = keras.optimizers.schedules.CosineDecay(
-            0.0,
-            decay_steps=max(1, total_steps - warmup),
-            alpha=0.01,
-            warmup_target=learning_rate,
-            warmup_steps=warmup,
-        )
-    return AdamW(schedule, weight_decay=weight_decay)
+    return AdamW(schedule(learning_rate, total_steps), weight_decay)
+
+
+def schedule(learning_rate=1e-3, total_steps=None):
+    """`optimizer`'s learning rate: a schedule, or constant without steps."""
+    if not total_steps:
+        return learning_rate
+    warmup = max(1, int(WARMUP_FRACTION * total_steps))
+    return keras.optimizers.schedules.CosineDecay(
+        0.0,
+        decay_steps=max(1, total_steps - warmup),
+        alpha=0.01,
+        warmup_target=learning_rate,
+        warmup_steps=warmup,
+    )
 
 
 class StopWhenPerfect(keras.callbacks.Callback):
