@@ -11,6 +11,7 @@ from keras_mm.data.image import check_image
 from keras_mm.data.manifest import ManifestError
 from keras_mm.data.text import load_vocabulary
 from keras_mm.data.text import save_vocabulary
+from keras_mm.sublayers import sublayers
 
 DEFAULT_SAMPLE_RATE = 8000
 # Decoded rows are kept in memory up to this many MB (see `pipeline`).
@@ -227,10 +228,7 @@ def _try(check):
 
 def model_sample_rate(model):
     """The sampling rate of a `MelSpectrogram` in `model`, else 8000 Hz."""
-    stack = [model]
-    while stack:
-        layer = stack.pop()
+    for layer in sublayers(model):
         if isinstance(layer, keras.layers.MelSpectrogram):
             return layer.sampling_rate
-        stack.extend(getattr(layer, "layers", []))
     return DEFAULT_SAMPLE_RATE

@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 
 from keras_mm.log import log
+from keras_mm.sublayers import sublayers
 
 
 def tune_jit_compile(model, data, steps=4):
@@ -61,9 +62,6 @@ def tune_jit_compile(model, data, steps=4):
     return kept
 
 
-def _without_jit(layer):
-    """Class names of the layers under `layer` that refuse XLA."""
-    for inner in getattr(layer, "layers", []):
-        if not inner.supports_jit:
-            yield type(inner).__name__
-        yield from _without_jit(inner)
+def _without_jit(model):
+    """Class names of the layers under `model` that refuse XLA."""
+    return [type(x).__name__ for x in sublayers(model) if not x.supports_jit]
