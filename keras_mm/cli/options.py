@@ -12,6 +12,7 @@ RULES = {
     ),
     "modality_dropout": (lambda v: 0 <= v < 1, "in [0, 1)"),
     "seed": (lambda v: 0 <= v < 2**32, "in [0, 2**32)"),
+    "shard_mb": (lambda v: math.isfinite(v) and v > 0, "a number above 0"),
 }
 
 

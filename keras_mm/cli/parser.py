@@ -78,6 +78,26 @@ def build_parser():
     retrieve_parser.add_argument("--batch-size", type=int, default=32)
     retrieve_parser.set_defaults(func="keras_mm.cli.commands:run_predict")
 
+    prepare_parser = sub.add_parser(
+        "prepare",
+        help="Decode a manifest's media once, into TFRecord shards that "
+        "--data takes in place of the manifest.",
+    )
+    prepare_parser.add_argument("--data", required=True, help=DATA_HELP)
+    source = prepare_parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model", help="Prepare for training this model.")
+    source.add_argument(
+        "--model-dir", help="Prepare for this trained bundle's model."
+    )
+    prepare_parser.add_argument(
+        "--shard-mb",
+        type=float,
+        default=128,
+        help="About this many MB of media per shard.",
+    )
+    prepare_parser.add_argument("--out", required=True, help="Output folder.")
+    prepare_parser.set_defaults(func="keras_mm.cli.prepare:run_prepare")
+
     export_parser = sub.add_parser(
         "export", help="Copy a bundle's model to a new SavedModel bundle."
     )

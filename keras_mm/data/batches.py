@@ -5,7 +5,7 @@ import tensorflow as tf
 
 def batches(
     dataset,
-    num_rows,
+    buffer_size,
     batch_size,
     shuffle=False,
     seed=None,
@@ -16,7 +16,8 @@ def batches(
 
     Args:
         dataset: `tf.data.Dataset`. One element per row.
-        num_rows: int. Rows in `dataset`: the shuffle buffer.
+        buffer_size: int. Rows in the shuffle buffer: all of `dataset`'s
+            for a full shuffle.
         batch_size: int. Batch size.
         shuffle: bool. Shuffle the rows.
         seed: int or None. Shuffle seed.
@@ -48,12 +49,12 @@ def batches(
     if not shuffle:
         return finish(dataset)
     if epochs is None:
-        return finish(dataset.shuffle(num_rows, seed=seed))
+        return finish(dataset.shuffle(buffer_size, seed=seed))
     seed = 0 if seed is None else seed
     passes = [
         finish(
             dataset.shuffle(
-                num_rows,
+                buffer_size,
                 seed=seed * 100_003 + epoch,
                 reshuffle_each_iteration=False,
             )

@@ -86,12 +86,24 @@ class CaptionPreprocessor(Preprocessor):
         slices = (paths, manifest.column(self.caption_column))
         return slices, self._decode, self._pair
 
-    def _decode(self, paths, *texts):
-        features = {"image": load_image(paths["image"], self.image_shape)}
-        if self.audio_length:
-            features["audio"] = load_audio(
-                paths["audio"], self.audio_length, self.sample_rate
+    def media(self):
+        media = {
+            "image": (
+                self.image_shape,
+                lambda p: load_image(p, self.image_shape),
             )
+        }
+        if self.audio_length:
+            media["audio"] = (
+                (self.audio_length,),
+                lambda p: load_audio(p, self.audio_length, self.sample_rate),
+            )
+        return media
+
+    def _decode(self, paths, *texts, media=None):
+        features = {
+            name: self.read_media(name, paths[name], media) for name in paths
+        }
         return (features, *texts) if texts else features
 
     def _pair(self, features, texts):

@@ -152,19 +152,24 @@ class ClassifierPreprocessor(Preprocessor):
         finish = self._vectorize if self.vectorizer is not None else None
         return slices, self._decode, finish
 
-    def _decode(self, features, *targets):
-        decoded = dict(features)
+    def media(self):
+        media = {}
         if "image" in self.inputs:
             shape = self.inputs["image"]
-            decoded["image"] = _unless_absent(
-                features["image"], lambda p: load_image(p, shape), shape
-            )
+            media["image"] = (shape, lambda p: load_image(p, shape))
         if "audio" in self.inputs:
             length = self.inputs["audio"][0]
-            decoded["audio"] = _unless_absent(
-                features["audio"],
-                lambda p: load_audio(p, length, self.sample_rate),
+            media["audio"] = (
                 (length,),
+                lambda p: load_audio(p, length, self.sample_rate),
+            )
+        return media
+
+    def _decode(self, features, *targets, media=None):
+        decoded = dict(features)
+        for name, (shape, _) in self.media().items():
+            decoded[name] = _unless_absent(
+                features[name], lambda p: self.read_media(name, p, media), shape
             )
         return (decoded, *targets) if targets else decoded
 

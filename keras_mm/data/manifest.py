@@ -39,6 +39,9 @@ class Manifest:
         self.path = pathlib.Path(path)
         self.row_numbers = row_numbers or list(range(1, len(rows) + 1))
         self.validated = set()
+        # `keras_mm.data.prepared.Prepared`: the decoded media of the rows
+        # of a `keras-mm prepare` folder, read instead of the files.
+        self.prepared = None
 
     @classmethod
     def read(cls, path):
@@ -90,11 +93,15 @@ class Manifest:
         return values
 
     def subset(self, indices):
-        return Manifest(
+        subset = Manifest(
             [self.rows[i] for i in indices],
             self.path,
             [self.row_numbers[i] for i in indices],
         )
+        if self.prepared is not None:
+            subset.prepared = self.prepared
+            subset.validated = set(self.validated)
+        return subset
 
     def split(self, fraction, seed=0):
         """Split into `(train, validation)`, holding out `fraction` of rows.

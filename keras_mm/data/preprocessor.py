@@ -99,9 +99,15 @@ class Preprocessor:
             whose inputs are a dict with exactly the model's input names.
         """
         slices, decode, finish = self.rows(manifest, **options)
+        rows = tf.data.Dataset.from_tensor_slices(slices)
+        if manifest.prepared is not None:
+            # Cells zipped with the media `keras-mm prepare` decoded.
+            media = manifest.prepared.media(manifest, self)
+            rows = tf.data.Dataset.zip(rows, media)
+            decode = _with_media(decode)
         return pipeline(
             len(manifest),
-            slices,
+            rows,
             decode,
             batch_size,
             shuffle,
@@ -116,15 +122,30 @@ class Preprocessor:
         """`(slices, decode, finish)`: what `dataset` reads and maps.
 
         `slices` holds one entry per row, its cells checked; `decode`
-        reads one row's media; `finish` (or None) maps each batch:
-        tokenizes text, pairs inputs with targets.
+        reads one row's media, or takes them from its keyword argument
+        `media` (a dict of decoded tensors by column); `finish` (or None)
+        maps each batch: tokenizes text, pairs inputs with targets.
         """
         raise NotImplementedError
+
+    def media(self):
+        """`{column: (shape, load)}` of the media columns `decode` reads.
+
+        `load` reads one file (a string tensor) into a float32 tensor of
+        `shape`.
+        """
+        raise NotImplementedError
+
+    def read_media(self, name, path, media=None):
+        """Column `name`'s decoded tensor: from `media`, else read `path`."""
+        if media is not None:
+            return media[name]
+        return self.media()[name][1](path)
 
 
 def pipeline(
     num_rows,
-    slices,
+    rows,
     decode,
     batch_size=32,
     shuffle=False,
@@ -139,11 +160,13 @@ def pipeline(
     Memory stays bounded whatever the number of rows: decoded rows are
     cached only within `cache_mb`, and without the cache the shuffle
     buffer holds the rows' cells (file paths, labels), which are decoded
-    after shuffling, in parallel.
+    after shuffling, in parallel. Rows that already hold decoded media
+    (from `keras-mm prepare`) are shuffled in a buffer of `cache_mb`.
 
     Args:
-        num_rows: int. Rows in `slices`.
-        slices: tensors (or a nest of them) with one entry per row.
+        num_rows: int. Rows in `rows`.
+        rows: `tf.data.Dataset` of the rows' cells (or tensors, or a nest
+            of them, with one entry per row).
         decode: function of one row's slices: reads its media.
         batch_size, shuffle, seed, epochs: see `batches`.
         cache: bool or `"auto"`. Keep decoded rows in memory after the
@@ -155,7 +178,8 @@ def pipeline(
     Returns:
         A prefetching `tf.data.Dataset` of batches.
     """
-    rows = tf.data.Dataset.from_tensor_slices(slices)
+    if not isinstance(rows, tf.data.Dataset):
+        rows = tf.data.Dataset.from_tensor_slices(rows)
     decoded = rows.map(decode, tf.data.AUTOTUNE, deterministic=True)
     if cache == "auto":
         row_bytes = spec_bytes(decoded.element_spec)
@@ -165,7 +189,11 @@ def pipeline(
             decoded.cache(), num_rows, batch_size, shuffle, seed, epochs
         )
     else:
-        ds = batches(rows, num_rows, batch_size, shuffle, seed, epochs, decode)
+        # The shuffle buffer keeps to the budget too: it holds every row
+        # when rows are file paths, fewer when they hold prepared media.
+        row_mb = spec_bytes(rows.element_spec) / 2**20
+        buffer = max(1, min(num_rows, int(cache_mb // row_mb)))
+        ds = batches(rows, buffer, batch_size, shuffle, seed, epochs, decode)
     if finish is not None:
         ds = ds.map(finish, tf.data.AUTOTUNE, deterministic=True)
     return ds.prefetch(tf.data.AUTOTUNE)
@@ -181,6 +209,16 @@ def spec_bytes(element_spec):
         size = 64 if spec.dtype == tf.string else spec.dtype.size
         total += size * max(1, spec.shape.num_elements() or 1)
     return total
+
+
+def _with_media(decode):
+    """`decode` for `(cells, media)` rows: takes the media, reads no file."""
+
+    def run(cells, media):
+        cells = cells if isinstance(cells, tuple) else (cells,)
+        return decode(*cells, media=media)
+
+    return run
 
 
 def read_config(directory):

@@ -4,7 +4,6 @@ from keras_mm.data.image import load_image
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.data.preprocessor import Preprocessor
 from keras_mm.data.preprocessor import check_column
-from keras_mm.data.preprocessor import pipeline
 from keras_mm.data.text import text_vectorizer
 
 
@@ -52,25 +51,30 @@ class RetrievalPreprocessor(Preprocessor):
         """Int32 token ids `(batch, sequence_length)` for strings."""
         return tf.cast(self.vectorizer(tf.constant(texts)), "int32")
 
-    def rows(self, manifest):
-        """`({"image", "text"}, group)` batches (see `Preprocessor.rows`)."""
+    def rows(self, manifest, texts=True):
+        """`({"image", "text"}, group)` batches (see `Preprocessor.rows`).
+
+        Args:
+            manifest: `Manifest`. Rows with an `image` (and text) cell.
+            texts: bool. `False` yields only the image batches.
+        """
         check_column(manifest, "image")
+        if not texts:
+            return (manifest.column("image"),), self._decode, None
         slices = (manifest.column("image"), manifest.column(self.text_column))
         return slices, self._decode, self._vectorize
 
     def images(self, manifest, batch_size=32):
         """Image batches of a manifest, in row order."""
-        check_column(manifest, "image")
-        return pipeline(
-            len(manifest),
-            manifest.column("image"),
-            lambda path: load_image(path, self.image_shape),
-            batch_size,
-            cache=False,
-        )
+        return self.dataset(manifest, batch_size, texts=False, cache=False)
 
-    def _decode(self, path, text):
-        return load_image(path, self.image_shape), text
+    def media(self):
+        shape = self.image_shape
+        return {"image": (shape, lambda p: load_image(p, shape))}
+
+    def _decode(self, path, *texts, media=None):
+        image = self.read_media("image", path, media)
+        return (image, *texts) if texts else image
 
     def _vectorize(self, images, texts):
         features = {

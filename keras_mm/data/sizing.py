@@ -11,7 +11,8 @@ MAX_FILES = 256
 def suggest_lengths(manifest, sample_rate, quantile=0.95):
     """Suggest input lengths that fit most of a manifest's audio and text.
 
-    Audio durations are read from the WAV headers of up to 256 rows; text
+    Audio durations are read from the WAV headers of up to 256 rows (or
+    taken from the audio of a prepared manifest, `keras-mm prepare`); text
     lengths are counted in words. Empty cells (an absent modality) are
     skipped. Rows longer than the suggestion get
     cropped by the pipeline, shorter ones padded.
@@ -28,7 +29,11 @@ def suggest_lengths(manifest, sample_rate, quantile=0.95):
     """
     lengths = {}
     columns = manifest.columns
-    if "audio" in columns:
+    prepared = manifest.prepared and manifest.prepared.shape("audio")
+    if prepared:
+        # Prepared audio has its length, and its files need not be here.
+        lengths["audio_length"] = prepared[0]
+    elif "audio" in columns:
         paths = [p for p in manifest.column("audio", allow_empty=True) if p]
         seconds = [_duration(path) for path in paths[:MAX_FILES]]
         seconds = [s for s in seconds if s]

@@ -1,0 +1,32 @@
+"""`keras-mm prepare`: a manifest's media decoded once, into shards."""
+
+from keras_mm.cli.manifests import read_manifest
+from keras_mm.data.prepared import write_prepared
+from keras_mm.export import load_bundle
+from keras_mm.export import prepared_output
+from keras_mm.export import staging_directory
+from keras_mm.log import log
+from keras_mm.tasks import task_of
+
+
+def run_prepare(args):
+    with prepared_output(args.out):
+        manifest = read_manifest(args.data)
+        if args.model_dir:
+            _, preprocessor = load_bundle(args.model_dir)
+            target = f"--model-dir {args.model_dir}"
+        else:
+            task = task_of(args.model)
+            _, preprocessor = task.fit_to(manifest, args.model)
+            target = args.model
+        shapes = ", ".join(
+            f"{name} {'x'.join(map(str, shape))}"
+            for name, (shape, _) in preprocessor.media().items()
+        )
+        log(f"Decoding {len(manifest)} rows for {target}: {shapes}")
+        with staging_directory(args.out) as staging:
+            shards = write_prepared(
+                preprocessor, manifest, staging, args.shard_mb
+            )
+    print(f"Prepared {len(manifest)} rows in {shards} shard(s): {args.out}")
+    print(f"Train or evaluate with --data {args.out}")
