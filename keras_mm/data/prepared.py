@@ -135,6 +135,12 @@ def read_prepared(directory):
             f"{path} has {len(rows)} rows, but {directory} prepared "
             f"{info['rows']}; run `keras-mm prepare` again."
         )
+    for name in info["shards"]:
+        if not tf.io.gfile.exists(posixpath.join(directory, name)):
+            raise ValueError(
+                f"{directory} lacks its shard {name}; copy the whole "
+                "folder, or run `keras-mm prepare` again."
+            )
     manifest.prepared = Prepared(directory, info)
     # Checked when they were prepared; the files need not be here.
     manifest.validated = set(info["media"])
@@ -207,4 +213,9 @@ class Prepared:
                 for name, (shape, _) in wanted.items()
             }
 
+        # Known cardinality: Keras then knows the steps of an epoch, and a
+        # truncated shard fails instead of ending the epoch early.
+        records = records.apply(
+            tf.data.experimental.assert_cardinality(len(manifest))
+        )
         return records.map(parse, tf.data.AUTOTUNE, deterministic=True)

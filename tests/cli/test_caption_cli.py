@@ -27,9 +27,6 @@ from keras_mm.export import load_bundle
 from keras_mm.tasks import fit_to
 from tests.cli.test_cli import cli
 
-# Tests of this module share trained bundles: one worker runs them all.
-pytestmark = pytest.mark.xdist_group("test_caption_cli")
-
 # Run in a fresh interpreter: the SavedModel alone, without keras_mm.
 CLIENT = """
 import json, sys
@@ -100,7 +97,13 @@ def trained_runs():
     return {}
 
 
-@pytest.fixture(params=list(RUNS))
+# The tests of one run share its bundle: one worker runs them.
+@pytest.fixture(
+    params=[
+        pytest.param(name, marks=pytest.mark.xdist_group(f"caption_{name}"))
+        for name in RUNS
+    ]
+)
 def run(request, trained_runs, tmp_path_factory):
     """`(bundle directory, test manifest)` of a CLI training run."""
     # Function-scoped over a module cache: pytest would rebuild a

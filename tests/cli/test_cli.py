@@ -16,8 +16,8 @@ from keras_mm.data import make_demo_dataset
 from keras_mm.export import load_bundle
 from tests.data.media import write_csv
 
-# Tests of this module share trained bundles: one worker runs them all.
-pytestmark = pytest.mark.xdist_group("test_cli")
+# The tests that share the `trained` bundle run on one worker.
+SHARED = pytest.mark.xdist_group("test_cli_trained")
 
 
 def cli(command, **paths):
@@ -42,6 +42,7 @@ def trained(demo, tmp_path_factory):
     return out
 
 
+@SHARED
 def test_train_writes_the_bundle(trained):
     names = {p.name for p in trained.iterdir()}
     assert names == {
@@ -60,6 +61,7 @@ def test_train_writes_the_bundle(trained):
     assert set(config["inputs"]) == {"image", "audio", "text", "presence"}
 
 
+@SHARED
 def test_evaluate_prints_one_json_line(trained, demo, capsys):
     assert cli("evaluate --model-dir {m} --data {d}", m=trained, d=demo) == 0
     lines = capsys.readouterr().out.strip().splitlines()
@@ -68,6 +70,7 @@ def test_evaluate_prints_one_json_line(trained, demo, capsys):
     assert set(metrics) >= {"accuracy", "loss"}
 
 
+@SHARED
 def test_predict_writes_one_csv_row_per_manifest_row(trained, demo, capsys):
     assert cli("predict --model-dir {m} --data {d}", m=trained, d=demo) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
@@ -79,6 +82,7 @@ def test_predict_writes_one_csv_row_per_manifest_row(trained, demo, capsys):
         assert 0.0 < float(row["probability"]) <= 1.0
 
 
+@SHARED
 def test_export_writes_a_saved_model(trained, tmp_path, capsys):
     out = tmp_path / "exported"
     assert cli("export --model-dir {m} --out {out}", m=trained, out=out) == 0
@@ -255,6 +259,7 @@ def test_drop_modality_needs_a_presence_input(demo, tmp_path, capsys):
     assert "no 'presence' input" in capsys.readouterr().err
 
 
+@SHARED
 def test_staged_training_starts_from_frozen_encoders(
     trained, demo, tmp_path, capsys
 ):
@@ -278,6 +283,7 @@ def test_staged_training_starts_from_frozen_encoders(
             np.testing.assert_array_equal(np.array(a), np.array(b))
 
 
+@SHARED
 @pytest.mark.parametrize(
     "command, message",
     [

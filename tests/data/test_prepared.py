@@ -97,6 +97,8 @@ def test_shuffle_buffer_of_prepared_rows_keeps_to_the_budget(tmp_path):
         cache_mb=0.35,
         labels=False,
     )
+    # Keras knows an epoch's steps without running out of data.
+    assert int(data.cardinality()) == 2 * len(manifest) // 4
     audio = np.concatenate([x["audio"][:, :16] for x in data])
     epochs = audio.reshape(2, len(manifest), 16)
     files = preprocessor.dataset(manifest, 40, labels=False)
@@ -116,6 +118,13 @@ def test_a_model_with_other_media_shapes_is_refused(tmp_path):
     )
     with pytest.raises(ValueError, match=r"image of shape \(64, 64, 3\)"):
         next(iter(other.dataset(manifest)))
+
+
+def test_a_missing_shard_is_named(tmp_path):
+    _, prepared, _ = prepare("multimodal_classifier", "factorial", tmp_path)
+    (prepared / "media-00002-of-00007.tfrecord").unlink()
+    with pytest.raises(ValueError, match="lacks its shard media-00002"):
+        read_manifest(str(prepared))
 
 
 def test_cli_prepares_trains_and_evaluates_without_the_files(tmp_path, capsys):

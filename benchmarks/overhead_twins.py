@@ -1,0 +1,151 @@
+"""Each zoo classifier written again with stock Keras (and keras-hub) layers.
+
+A twin is one flat functional graph with the zoo model's layers, sizes and
+parameters, but none of keras_mm's own: no nested encoder models, no
+fusion layer (a `Concatenate`, or `MultiHeadAttention` over stacked
+modality tokens, with the fusion's projections), text masks from `Embedding(mask_zero=True)`, presence
+applied by multiplying features by its columns, stock `RandomTranslation`
+and `RandomErasing` for keras_mm's `RandomShift` and `RandomMask`.
+The attention twin has no modality embeddings (3 x 128 weights fewer).
+"""
+
+import keras
+import keras_hub
+
+L = keras.layers
+
+
+def _inputs(model):
+    return {
+        name: keras.Input(x.shape[1:], dtype=x.dtype, name=name)
+        for name, x in model.input.items()
+    }
+
+
+def _config(model, encoder, layer):
+    """The config of a layer of an encoder, by name or by class."""
+    for sublayer in model.get_layer(encoder).layers:
+        if layer in (sublayer.name, type(sublayer)):
+            return sublayer.get_config()
+    raise ValueError(f"No {layer} in {encoder}")
+
+
+def _conv_pool(x, filters, padding, conv=L.Conv2D, pool=L.MaxPooling2D):
+    for f in filters:
+        x = conv(f, 3, padding=padding, activation="relu")(x)
+        if conv is L.Conv2D:
+            x = pool(2)(x)
+    return x
+
+
+def _lstm_text(ids, vocabulary_size, dim, cell=L.LSTM, layers=1):
+    x = L.Embedding(vocabulary_size, dim, mask_zero=True)(ids)
+    for i in range(layers):
+        x = cell(dim, return_sequences=i < layers - 1)(x)
+    return x
+
+
+def _mel(audio, model):
+    config = _config(model, "audio_encoder", L.MelSpectrogram)
+    x = L.MelSpectrogram.from_config(config)(audio)
+    x = L.Reshape((*x.shape[1:], 1))(x)
+    return L.LayerNormalization(axis=(1, 2))(x)
+
+
+def seed000_concat(model):
+    inputs = _inputs(model)
+    image = L.Rescaling(1 / 255)(inputs["image"])
+    image = L.Flatten()(_conv_pool(image, (32,), "valid"))
+    image = L.Dense(128, "relu")(image)
+    vocabulary = model.get_layer("rnn_text_encoder").layers[1].input_dim
+    rnn = _lstm_text(inputs["text"], vocabulary, 128, L.SimpleRNN, 2)
+    tokens = keras_hub.layers.TokenAndPositionEmbedding(
+        vocabulary, inputs["text"].shape[1], 128, mask_zero=True
+    )(inputs["text"])
+    tokens = keras_hub.layers.TransformerEncoder(256, 2, dropout=0.1)(tokens)
+    transformer = L.GlobalAveragePooling1D()(tokens)
+    x = L.Concatenate()([image, rnn, transformer])
+    outputs = L.Dense(model.output.shape[-1], "softmax")(x)
+    return keras.Model(inputs, outputs, name="seed000_concat_twin")
+
+
+def seed001_mmlm(model):
+    inputs = _inputs(model)
+    image = L.Rescaling(1 / 255)(inputs["image"])
+    image = L.Flatten()(_conv_pool(image, (64,), "same"))
+    image = L.Dense(128)(image)
+    audio = _conv_pool(_mel(inputs["audio"], model), (16, 32), "same")
+    audio = L.GlobalAveragePooling2D()(audio)
+    vocabulary = model.get_layer("text_encoder").layers[1].input_dim
+    text = _lstm_text(inputs["text"], vocabulary, 128)
+    x = L.Dense(128)(L.Concatenate()([image, audio, text]))
+    outputs = L.Dense(model.output.shape[-1], "softmax")(x)
+    return keras.Model(inputs, outputs, name="seed001_mmlm_twin")
+
+
+def seed004_attention(model):
+    inputs = _inputs(model)
+    image = L.Rescaling(1 / 255)(inputs["image"])
+    image = L.Flatten()(_conv_pool(image, (32, 64), "valid"))
+    audio = L.Reshape((-1, 1))(inputs["audio"])
+    audio = _conv_pool(audio, (64, 64), "same", L.Conv1D)
+    audio = L.GlobalAveragePooling1D()(L.MaxPooling1D(2)(audio))
+    vocabulary = model.get_layer("text_encoder").layers[1].input_dim
+    text = _lstm_text(inputs["text"], vocabulary, 128)
+    # (batch, modalities, 128): one token per modality.
+    tokens = L.Concatenate(axis=1)(
+        [L.Reshape((1, 128))(L.Dense(128)(x)) for x in (image, audio, text)]
+    )
+    attended = L.MultiHeadAttention(4, 32)(tokens, tokens)
+    tokens = L.LayerNormalization()(L.Add()([tokens, attended]))
+    x = L.Dense(128, "relu")(L.GlobalAveragePooling1D()(tokens))
+    outputs = L.Dense(model.output.shape[-1], "softmax")(x)
+    return keras.Model(inputs, outputs, name="seed004_attention_twin")
+
+
+def _bn_blocks(x, filters):
+    for f in filters:
+        x = L.Conv2D(f, 3, padding="same", use_bias=False)(x)
+        x = L.Activation("relu")(L.BatchNormalization()(x))
+        x = L.MaxPooling2D(2)(x)
+    return x
+
+
+def _positional(x):
+    # (batch, cells, channels) with a learned embedding per cell.
+    cells = L.Reshape((-1, x.shape[-1]))(x)
+    positions = keras_hub.layers.PositionEmbedding(cells.shape[1])(cells)
+    cells = L.Dense(2 * x.shape[-1], "relu")(L.Add()([cells, positions]))
+    return L.GlobalMaxPooling1D()(cells)
+
+
+def multimodal_classifier(model):
+    inputs = _inputs(model)
+    image = L.Rescaling(1 / 255)(inputs["image"])
+    shift = _config(model, "image_encoder", "random_shift")
+    image = L.RandomTranslation.from_config(shift)(image)
+    image = _positional(_bn_blocks(image, (16, 32, 64)))
+    audio = _mel(inputs["audio"], model)
+    shift = _config(model, "audio_encoder", "time_shift")
+    audio = L.RandomTranslation.from_config(shift)(audio)
+    mask = _config(model, "audio_encoder", "spec_mask")
+    audio = L.RandomErasing.from_config(mask)(audio)
+    audio = _positional(_bn_blocks(audio, (32, 64)))
+    vocabulary = model.get_layer("text_encoder").layers[1].input_dim
+    text = _lstm_text(inputs["text"], vocabulary, 64, L.GRU)
+    presence = inputs["presence"]
+    features = [
+        L.Dense(64, "relu")(x) * presence[:, i : i + 1]
+        for i, x in enumerate((image, audio, text))
+    ]
+    x = L.Dense(64, "relu")(L.Concatenate()(features))
+    outputs = L.Dense(model.output.shape[-1], "softmax")(L.Dropout(0.1)(x))
+    return keras.Model(inputs, outputs, name="multimodal_classifier_twin")
+
+
+TWINS = {
+    "seed000_concat": seed000_concat,
+    "seed001_mmlm": seed001_mmlm,
+    "seed004_attention": seed004_attention,
+    "multimodal_classifier": multimodal_classifier,
+}
