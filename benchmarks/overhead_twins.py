@@ -1,12 +1,13 @@
 """Each zoo classifier written again with stock Keras (and keras-hub) layers.
 
 A twin is one flat functional graph with the zoo model's layers, sizes and
-parameters, but none of keras_mm's own: no nested encoder models, no
-fusion layer (a `Concatenate`, or `MultiHeadAttention` over stacked
-modality tokens, with the fusion's projections), text masks from `Embedding(mask_zero=True)`, presence
-applied by multiplying features by its columns, stock `RandomTranslation`
-and `RandomErasing` for keras_mm's `RandomShift` and `RandomMask`.
-The attention twin has no modality embeddings (3 x 128 weights fewer).
+weights, but none of keras_mm's own: no nested encoder models, no fusion
+layer (`Dense` projections and a `Concatenate`, or `MultiHeadAttention`
+over stacked modality tokens), text masks from `Embedding(mask_zero=True)`,
+presence applied by multiplying features by its columns, and stock
+`RandomTranslation` and `RandomErasing` for keras_mm's `RandomShift` and
+`RandomMask`. The attention twin has no modality embeddings (3 x 128
+weights fewer); the others have exactly the zoo model's weight shapes.
 """
 
 import keras
