@@ -33,6 +33,35 @@ def random_inputs(model, batch_size=3, seed=0):
     return inputs
 
 
+def forward(model, inputs):
+    """`model(inputs)` as NumPy, compiled as one program under JAX.
+
+    Eager JAX compiles every op on its own, which makes a Transformer
+    fusion's forward pass take seconds; `predict` compiles it once.
+    """
+    if keras.backend.backend() == "jax":
+        return np.asarray(model.predict(inputs, verbose=0))
+    return np.asarray(model(inputs))
+
+
+def call_masked(layer, inputs, mask):
+    """`layer(inputs, mask=mask)` as NumPy: lists of arrays and masks (or None).
+
+    Under JAX the call is compiled once, as `forward` does.
+    """
+    if keras.backend.backend() != "jax":
+        return np.asarray(layer(inputs, mask=mask))
+    xs = [keras.Input(x.shape[1:]) for x in inputs]
+    ms = [
+        None if m is None else keras.Input(m.shape[1:], dtype="bool")
+        for m in mask
+    ]
+    given = [m for m in ms if m is not None]
+    model = keras.Model([xs, given], layer(xs, mask=ms))
+    arrays = [np.asarray(m) for m in mask if m is not None]
+    return forward(model, [list(inputs), arrays])
+
+
 def random_targets(model, batch_size=3, seed=0):
     units = model.output.shape[-1]
     rng = np.random.default_rng(seed)

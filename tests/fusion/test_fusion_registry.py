@@ -6,6 +6,7 @@ from keras_mm.fusion import LateFusion
 from keras_mm.fusion import build_fusion
 from keras_mm.fusion import list_fusions
 from keras_mm.fusion.fusion_layer import FusionLayer
+from tests.helpers import forward
 
 SEQUENCE = {n for n in list_fusions() if build_fusion(n).sequence_inputs}
 
@@ -55,7 +56,7 @@ def test_fusion_runs_under_mixed_bfloat16(name):
     keras.config.set_dtype_policy("mixed_bfloat16")
     try:
         model = tiny_model(name)
-        outputs = np.array(model(batch(name)), dtype="float32")
+        outputs = forward(model, batch(name)).astype("float32")
     finally:
         keras.config.set_dtype_policy("float32")
     assert np.all(np.isfinite(outputs))
