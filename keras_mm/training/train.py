@@ -149,8 +149,9 @@ def train(
     for `patience` epochs, or when an accuracy reaches 1, and the best
     weights are restored.
     With `out_dir`, the best weights are checkpointed to
-    `out_dir/checkpoint.weights.h5` and the history is written to
-    `out_dir/history.csv` as training goes.
+    `out_dir/checkpoint.weights.h5` (or, with `resumable`, kept in the
+    backup) and the history is written to `out_dir/history.csv` as
+    training goes.
 
     Args:
         model: `keras.Model`. The classifier to train.
@@ -178,9 +179,10 @@ def train(
         steps_per_epoch: int or None. Batches per epoch, when `train_data`
             holds every epoch (see `Preprocessor.dataset(epochs=...)`).
         resumable: bool. Back the run up to `out_dir` at every epoch
-            (see `TrainingState`) and continue the run backed up there,
-            if any. `train_data` must then start at the epoch to continue
-            from (`completed_epochs(out_dir)`).
+            (see `TrainingState`, which keeps the best weights too, so
+            no `checkpoint.weights.h5` is written) and continue the run
+            backed up there, if any. `train_data` must then start at the
+            epoch to continue from (`completed_epochs(out_dir)`).
 
     Returns:
         The `keras.callbacks.History` of the run.
@@ -222,25 +224,29 @@ def train(
     if out_dir is not None:
         out_dir = pathlib.Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        checkpoint = keras.callbacks.ModelCheckpoint(
-            out_dir / "checkpoint.weights.h5",
-            monitor,
-            mode=mode,
-            save_best_only=True,
-            save_weights_only=True,
-        )
         if resumable:
+            # The backup holds the best weights (early stopping's): an h5
+            # checkpoint of them cost more than the backup itself.
             initial_epoch = completed_epochs(out_dir)
             _keep_history(out_dir / "history.csv", initial_epoch)
-            state = [TrainingState(out_dir, early_stopping, checkpoint)]
+            state = [TrainingState(out_dir, early_stopping)]
             if stopped(out_dir):
                 epochs = initial_epoch  # Only restore the best weights.
-        callbacks += [
-            checkpoint,
+        else:
+            callbacks.append(
+                keras.callbacks.ModelCheckpoint(
+                    out_dir / "checkpoint.weights.h5",
+                    monitor,
+                    mode=mode,
+                    save_best_only=True,
+                    save_weights_only=True,
+                )
+            )
+        callbacks.append(
             keras.callbacks.CSVLogger(
                 out_dir / "history.csv", append=initial_epoch > 0
-            ),
-        ]
+            )
+        )
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
     try:
