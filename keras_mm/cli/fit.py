@@ -6,6 +6,8 @@ from keras_mm.export import staging_directory
 from keras_mm.export import write_bundle
 from keras_mm.log import log
 from keras_mm.training import train
+from keras_mm.training.processes import shard
+from keras_mm.training.processes import stop_processes
 from keras_mm.training.resume import completed_epochs
 
 
@@ -13,20 +15,25 @@ def make_datasets(args, preprocessor, train_manifest, val_manifest, epochs):
     """`(train_data, validation_data, steps_per_epoch)` for the CLI's run.
 
     The training data holds the epochs the run has still to do, each
-    shuffled by the seed and its number (see `keras_mm.data.batches`).
+    shuffled by the seed and its number (see `keras_mm.data.batches`);
+    in a run of several processes, only this process's share of each
+    batch (see `keras_mm.training.processes`).
     """
     log("Checking the media files...")
     first = completed_epochs(run_folder(args.out))
     cache = {} if args.cache_mb is None else {"cache_mb": args.cache_mb}
+    index, count = shard()
     train_data = preprocessor.dataset(
         train_manifest,
         args.batch_size,
         shuffle=True,
         seed=args.seed,
         epochs=(first, epochs),
+        shard=(index, count) if count > 1 else None,
         **cache,
     )
-    steps = -(-len(train_manifest) // args.batch_size)
+    rows = len(train_manifest) // count
+    steps = -(-rows // (args.batch_size // count))
     return (
         train_data,
         preprocessor.dataset(val_manifest, args.batch_size, **cache),
@@ -40,7 +47,8 @@ def fit_and_save(args, model, preprocessor, data, epochs, evaluate, **kwargs):
     Training backs itself up in the run folder (see `start_run`) at every
     epoch. The bundle (with `history.csv` and `metrics.json`) replaces
     `args.out` only when everything succeeded; the caller holds
-    `prepared_output`. The run folder is removed last.
+    `prepared_output`. The run folder is removed last. In a run of
+    several processes, only the chief (process 0) evaluates and writes.
 
     Args:
         args: the parsed `train` arguments.
@@ -49,11 +57,13 @@ def fit_and_save(args, model, preprocessor, data, epochs, evaluate, **kwargs):
         data: `(train_data, validation_data, steps_per_epoch)`, from
             `make_datasets`.
         epochs: int. Maximum epochs.
-        evaluate: callable returning the validation metrics dict.
+        evaluate: function of the trained model: the validation
+            metrics dict.
         **kwargs: more arguments for `keras_mm.training.train`.
 
     Returns:
-        The metrics, with the number of epochs run.
+        The metrics, with the number of epochs run; None on a process
+        other than the chief.
     """
     train_data, validation_data, steps = data
     work = run_folder(args.out)
@@ -71,8 +81,11 @@ def fit_and_save(args, model, preprocessor, data, epochs, evaluate, **kwargs):
         resumable=True,
         **kwargs,
     )
+    model = stop_processes(model)
+    if model is None:
+        return None
     done = history.epoch[-1] + 1 if history.epoch else completed_epochs(work)
-    metrics = {**evaluate(), "epochs": done}
+    metrics = {**evaluate(model), "epochs": done}
     with staging_directory(args.out) as staging:
         (staging / "metrics.json").write_text(metrics_json(metrics) + "\n")
         shutil.copy(work / "history.csv", staging / "history.csv")

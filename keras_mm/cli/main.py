@@ -8,7 +8,9 @@ from keras_mm.cli.parser import build_parser
 
 def main(argv=None):
     """Run `keras-mm`; return the exit status (0 on success)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     try:
         check_options(args)
         module, _, name = args.func.partition(":")

@@ -185,4 +185,37 @@ def _add_train_parser(sub):
         "completed epoch (same options); it ends as an uninterrupted run "
         "would.",
     )
+    _add_process_options(p)
     p.set_defaults(func="keras_mm.cli.train:run_train")
+
+
+def _add_process_options(p):
+    g = p.add_argument_group(
+        "several processes",
+        "Data-parallel training on the JAX backend (Keras' DataParallel): "
+        "each process trains on its share of every batch; process 0 "
+        "writes the run's files. Keras' KERAS_DISTRIBUTION_NUM_PROCESSES, "
+        "KERAS_DISTRIBUTION_PROCESS_ID and KERAS_DISTRIBUTION_JOB_ADDRESSES "
+        "may stand for the last three options.",
+    )
+    g.add_argument(
+        "--local-processes",
+        type=int,
+        metavar="N",
+        help="Start N processes on this machine and train in all of them.",
+    )
+    g.add_argument(
+        "--num-processes", type=int, metavar="N", help="Processes in the run."
+    )
+    g.add_argument(
+        "--process-id",
+        type=int,
+        metavar="I",
+        help="This process's number, 0 to N-1.",
+    )
+    g.add_argument(
+        "--coordinator",
+        metavar="HOST:PORT",
+        help="Where process 0 listens (any free port on its host); --out "
+        "must be on storage that every process sees.",
+    )

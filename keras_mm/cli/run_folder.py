@@ -7,7 +7,15 @@ from keras_mm.training.resume import completed_epochs
 
 RUN_FILE = "run.json"
 # Options that do not change what a run computes.
-NOT_COMPARED = {"func", "out", "resume", "command"}
+NOT_COMPARED = {
+    "func",
+    "out",
+    "resume",
+    "command",
+    "argv",
+    "process_id",
+    "coordinator",
+}
 
 
 def run_folder(out):

@@ -4,6 +4,7 @@ import keras
 
 from keras_mm.cli.fit import fit_and_save
 from keras_mm.cli.fit import make_datasets
+from keras_mm.cli.launch import run_local_processes
 from keras_mm.cli.manifests import read_manifest
 from keras_mm.cli.run_folder import start_run
 from keras_mm.export import load_bundle
@@ -14,6 +15,9 @@ from keras_mm.tasks import get_task
 from keras_mm.tasks import list_tasks
 from keras_mm.tasks import task_of
 from keras_mm.training import warm_start
+from keras_mm.training.processes import barrier
+from keras_mm.training.processes import is_chief
+from keras_mm.training.processes import start_processes
 
 VALIDATION_FRACTION = 0.2
 
@@ -60,8 +64,15 @@ def _warm_start(model, name, bundle, freeze):
 
 
 def run_train(args):
+    if args.local_processes:
+        return run_local_processes(args)
+    start_processes(args.num_processes, args.process_id, args.coordinator)
+    if not is_chief():
+        barrier("run folder")  # The chief starts it; the others read it.
+        return _run_train(args)
     with prepared_output(args.out):
         start_run(args)
+        barrier("run folder")
         return _run_train(args)
 
 
@@ -95,7 +106,8 @@ def _run_train(args):
         preprocessor,
         data,
         epochs,
-        lambda: task.evaluate(model, preprocessor, val_manifest),
+        lambda trained: task.evaluate(trained, preprocessor, val_manifest),
         **task.training_options(preprocessor),
     )
-    print(task.report(metrics, preprocessor, val_manifest, args.out))
+    if metrics is not None:
+        print(task.report(metrics, preprocessor, val_manifest, args.out))

@@ -11,6 +11,7 @@ def batches(
     seed=None,
     epochs=None,
     decode=None,
+    shard=None,
 ):
     """Batch a dataset of rows, shuffled the way training needs.
 
@@ -28,6 +29,13 @@ def batches(
             the rows are reshuffled at every iteration.
         decode: function of one row, or None. Mapped (in parallel, order
             kept) after shuffling and before batching.
+        shard: `(index, count)` or None. Keep this process's share of
+            every batch, for data-parallel training in `count` processes:
+            rows `index`, `index + count`, ... of each pass, in batches of
+            `batch_size // count`, so that batch `i` of all processes
+            together is batch `i` of one process. The last `len % count`
+            rows of each (shuffled) pass are left out, so that every
+            process has as many rows.
 
     Example:
     >>> import tensorflow as tf
@@ -39,12 +47,28 @@ def batches(
     >>> same = [b.numpy().tolist() for b in ds][2:]
     >>> [b.numpy().tolist() for b in resumed] == same
     True
+    >>> halves = [batches(rows, 4, 4, shard=(i, 2)) for i in range(2)]
+    >>> [b.numpy().tolist() for half in halves for b in half]
+    [[0, 2], [1, 3]]
     """
 
+    size = batch_size
+    if shard is not None:
+        index, count = shard
+        if batch_size % count:
+            raise ValueError(
+                f"The batch size ({batch_size}) must be a multiple of the "
+                f"number of processes ({count})."
+            )
+        size = batch_size // count
+        even = int(dataset.cardinality()) // count * count
+
     def finish(rows):
+        if shard is not None:
+            rows = rows.take(even).shard(count, index)
         if decode is not None:
             rows = rows.map(decode, tf.data.AUTOTUNE, deterministic=True)
-        return rows.batch(batch_size)
+        return rows.batch(size)
 
     if not shuffle:
         return finish(dataset)

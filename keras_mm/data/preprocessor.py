@@ -77,6 +77,7 @@ class Preprocessor:
         epochs=None,
         cache="auto",
         cache_mb=CACHE_MB,
+        shard=None,
         **options,
     ):
         """Build the `tf.data` pipeline for a manifest.
@@ -92,6 +93,8 @@ class Preprocessor:
             cache: bool or `"auto"`. Keep decoded rows in memory after
                 the first pass; `"auto"`: when they fit in `cache_mb`.
             cache_mb: float. Memory budget of the `"auto"` cache, in MB.
+            shard: `(index, count)` or None. Only this process's share
+                of each batch, for data-parallel training (see `batches`).
             **options: the subclass's options (see its `rows`).
 
         Returns:
@@ -116,6 +119,7 @@ class Preprocessor:
             cache,
             finish,
             cache_mb,
+            shard,
         )
 
     def rows(self, manifest, **options):
@@ -154,6 +158,7 @@ def pipeline(
     cache="auto",
     finish=None,
     cache_mb=CACHE_MB,
+    shard=None,
 ):
     """The `tf.data` chain every preprocessor's datasets go through.
 
@@ -174,6 +179,7 @@ def pipeline(
             `cache_mb`.
         finish: function of a batch, or None.
         cache_mb: float. Memory budget of the `"auto"` cache, in MB.
+        shard: `(index, count)` or None: see `batches`.
 
     Returns:
         A prefetching `tf.data.Dataset` of batches.
@@ -186,14 +192,22 @@ def pipeline(
         cache = num_rows * row_bytes <= cache_mb * 2**20
     if cache:
         ds = batches(
-            decoded.cache(), num_rows, batch_size, shuffle, seed, epochs
+            decoded.cache(),
+            num_rows,
+            batch_size,
+            shuffle,
+            seed,
+            epochs,
+            shard=shard,
         )
     else:
         # The shuffle buffer keeps to the budget too: it holds every row
         # when rows are file paths, fewer when they hold prepared media.
         row_mb = spec_bytes(rows.element_spec) / 2**20
         buffer = max(1, min(num_rows, int(cache_mb // row_mb)))
-        ds = batches(rows, buffer, batch_size, shuffle, seed, epochs, decode)
+        ds = batches(
+            rows, buffer, batch_size, shuffle, seed, epochs, decode, shard
+        )
     if finish is not None:
         ds = ds.map(finish, tf.data.AUTOTUNE, deterministic=True)
     return ds.prefetch(tf.data.AUTOTUNE)

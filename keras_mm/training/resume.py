@@ -7,6 +7,8 @@ import pathlib
 import keras
 import numpy as np
 
+from keras_mm.training.processes import is_chief
+
 STATE_FILE = "state.json"
 
 
@@ -85,6 +87,8 @@ class TrainingState(keras.callbacks.Callback):
             self.checkpoint.best = state["checkpoint_best"]
 
     def on_epoch_end(self, epoch, logs=None):
+        if not is_chief():
+            return  # Process 0 backs up the run for every process.
         self.folder.mkdir(parents=True, exist_ok=True)
         arrays = {
             f"v{i}": np.asarray(v) for i, v in enumerate(self._variables())

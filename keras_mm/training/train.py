@@ -7,6 +7,7 @@ from keras import tree
 from keras_mm.heads import head_kind
 from keras_mm.training.adamw import AdamW
 from keras_mm.training.jit_tune import tune_jit_compile
+from keras_mm.training.processes import is_chief
 from keras_mm.training.resume import TrainingState
 from keras_mm.training.resume import completed_epochs
 from keras_mm.training.resume import stopped
@@ -221,18 +222,22 @@ def train(
     if monitor.endswith("accuracy"):
         callbacks.append(StopWhenPerfect(monitor))
     initial_epoch, state = 0, []
+    # In a run of several processes, only the chief writes.
+    writes = out_dir is not None and is_chief()
     if out_dir is not None:
         out_dir = pathlib.Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
+        if writes:
+            out_dir.mkdir(parents=True, exist_ok=True)
         if resumable:
             # The backup holds the best weights (early stopping's): an h5
             # checkpoint of them cost more than the backup itself.
             initial_epoch = completed_epochs(out_dir)
-            _keep_history(out_dir / "history.csv", initial_epoch)
+            if writes:
+                _keep_history(out_dir / "history.csv", initial_epoch)
             state = [TrainingState(out_dir, early_stopping)]
             if stopped(out_dir):
                 epochs = initial_epoch  # Only restore the best weights.
-        else:
+        elif writes:
             callbacks.append(
                 keras.callbacks.ModelCheckpoint(
                     out_dir / "checkpoint.weights.h5",
@@ -242,6 +247,7 @@ def train(
                     save_weights_only=True,
                 )
             )
+    if writes:
         callbacks.append(
             keras.callbacks.CSVLogger(
                 out_dir / "history.csv", append=initial_epoch > 0
@@ -249,6 +255,8 @@ def train(
         )
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
+    if not is_chief():
+        verbose = 0
     try:
         return model.fit(
             train_data,
