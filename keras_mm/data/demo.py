@@ -179,8 +179,12 @@ def demo_manifest(
         staging = pathlib.Path(tempfile.mkdtemp(dir=root, prefix=".demo-"))
         try:
             make_demo_dataset(staging, num_samples, seed, dataset)
-            if not target.exists():
+            try:
                 staging.rename(target)
+            except OSError:
+                # Another process (of a run in several) made it first.
+                if not (target / "manifest.csv").is_file():
+                    raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return target / "manifest.csv"
