@@ -86,8 +86,10 @@ def main():
         one, _ = run(args, 1, 0, tmp / "one")
         other, _ = run(args, 1, 1, tmp / "other")
         two, _ = run(args, 2, 0, tmp / "two")
-    print("\n| curve | 2 processes vs 1 (seed 0) | seed 1 vs seed 0, 1 process |")
-    print("|---|---|---|")
+    print(
+        "\n| curve | 2 processes vs 1 (seed 0) | seed 1 vs seed 0, 1 process |"
+        "\n|---|---|---|"
+    )
     for key in KEYS:
         print(
             f"| {key} | {gap(two, one, key):.4f} | {gap(other, one, key):.4f} |"

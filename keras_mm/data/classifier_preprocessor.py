@@ -9,6 +9,7 @@ from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.data.preprocessor import Preprocessor
 from keras_mm.data.preprocessor import check_column
 from keras_mm.data.preprocessor import model_sample_rate
+from keras_mm.data.preprocessor import unless_absent
 from keras_mm.data.text import text_vectorizer
 from keras_mm.modalities import MODALITIES
 
@@ -168,7 +169,7 @@ class ClassifierPreprocessor(Preprocessor):
     def _decode(self, features, *targets, media=None):
         decoded = dict(features)
         for name, (shape, _) in self.media().items():
-            decoded[name] = _unless_absent(
+            decoded[name] = unless_absent(
                 features[name], lambda p: self.read_media(name, p, media), shape
             )
         return (decoded, *targets) if targets else decoded
@@ -187,12 +188,3 @@ class ClassifierPreprocessor(Preprocessor):
             "multi_label": self.multi_label,
             **super().get_config(),
         }
-
-
-def _unless_absent(path, load, shape):
-    # An empty path marks an absent modality (presence 0): zeros stand in.
-    return tf.cond(
-        tf.equal(path, ""),
-        lambda: tf.zeros(shape, "float32"),
-        lambda: load(path),
-    )

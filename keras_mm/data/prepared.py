@@ -20,6 +20,7 @@ from keras_mm.data.manifest import Manifest
 from keras_mm.data.manifest import ManifestError
 from keras_mm.data.preprocessor import check_column
 from keras_mm.data.preprocessor import spec_bytes
+from keras_mm.data.preprocessor import unless_absent
 from keras_mm.log import log
 
 INFO_FILE = "prepared.json"
@@ -53,13 +54,8 @@ def write_prepared(preprocessor, manifest, directory, shard_mb=SHARD_MB):
     cells = {name: manifest.column(name, allow_empty=True) for name in media}
 
     def decode(row):
-        # An empty cell (an absent modality) is kept as zeros.
         return {
-            name: tf.cond(
-                tf.equal(row[name], ""),
-                lambda: tf.zeros(shape, "float32"),
-                lambda: load(row[name]),
-            )
+            name: unless_absent(row[name], load, shape)
             for name, (shape, load) in media.items()
         }
 

@@ -284,3 +284,15 @@ def model_sample_rate(model):
         if isinstance(layer, keras.layers.MelSpectrogram):
             return layer.sampling_rate
     return DEFAULT_SAMPLE_RATE
+
+
+def unless_absent(path, load, shape):
+    """`load(path)`, or zeros of `shape` for an empty path.
+
+    An empty media cell marks an absent modality (presence 0).
+    """
+    return tf.cond(
+        tf.equal(path, ""),
+        lambda: tf.zeros(shape, "float32"),
+        lambda: load(path),
+    )

@@ -87,9 +87,13 @@ def test_two_processes_train_as_one_and_resume_after_a_kill(tmp_path, capsys):
     os.kill(victims[0], signal.SIGKILL)
     _, errors = launcher.communicate(timeout=120)
     assert launcher.returncode == 1
-    assert errors.strip().splitlines()[-1].startswith(
-        "keras-mm: error: Process 1 of 2 was killed (SIGKILL); the other "
-        "processes were stopped. The run is backed up after epoch"
+    assert (
+        errors.strip()
+        .splitlines()[-1]
+        .startswith(
+            "keras-mm: error: Process 1 of 2 was killed (SIGKILL); the other "
+            "processes were stopped. The run is backed up after epoch"
+        )
     )
     assert not two.exists() and not process_ids(two, 0)
 

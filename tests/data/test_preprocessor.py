@@ -265,3 +265,26 @@ def test_streamed_rows_come_in_the_order_of_cached_ones(tmp_path):
     order = [round(v / 40) for a, _ in cached for v in a.mean((1, 2, 3))]
     assert sorted(order[:6]) == sorted(order[6:]) == list(range(6))
     assert order[:6] != order[6:]
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_process_shares_make_up_the_batches_of_one_process(tmp_path, cache):
+    m = manifest(tmp_path, small_dataset(tmp_path, num_rows=5))
+    pre = preprocessor()
+    options = dict(batch_size=4, shuffle=True, seed=3, epochs=(1, 3))
+    whole = [x["audio"] for x, _ in pre.dataset(m, cache=cache, **options)]
+    shares = [
+        [
+            x["audio"]
+            for x, _ in pre.dataset(m, cache=cache, shard=(i, 2), **options)
+        ]
+        for i in range(2)
+    ]
+    # One process: batches of 4 and 1 rows an epoch. Two: 2 rows each, the
+    # epoch's last row left out so that they have as many.
+    assert [len(b) for b in whole] == [4, 1, 4, 1]
+    for i, share in enumerate(shares):
+        assert len(share) == 2
+        for epoch, batch in enumerate(share):
+            np.testing.assert_array_equal(batch, whole[2 * epoch][i::2])
+    assert not np.array_equal(whole[0], whole[2])  # Each epoch reshuffled.
