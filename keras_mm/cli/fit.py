@@ -5,6 +5,7 @@ from keras_mm.cli.run_folder import run_folder
 from keras_mm.export import staging_directory
 from keras_mm.export import write_bundle
 from keras_mm.log import log
+from keras_mm.training import compile_model
 from keras_mm.training import train
 from keras_mm.training.processes import shard
 from keras_mm.training.processes import stop_processes
@@ -81,7 +82,17 @@ def fit_and_save(args, model, preprocessor, data, epochs, evaluate, **kwargs):
         resumable=True,
         **kwargs,
     )
-    model = stop_processes(model)
+    compiled = ("loss", "metrics", "multi_label")  # How `train` compiled.
+    model = stop_processes(
+        model,
+        lambda copy: compile_model(
+            copy,
+            learning_rate=args.learning_rate,
+            jit_compile=args.jit_compile,
+            total_steps=epochs * steps,
+            **{k: v for k, v in kwargs.items() if k in compiled},
+        ),
+    )
     if model is None:
         return None
     done = history.epoch[-1] + 1 if history.epoch else completed_epochs(work)

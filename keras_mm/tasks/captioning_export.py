@@ -1,10 +1,10 @@
-import keras
 import tensorflow as tf
 
 from keras_mm.captioning import SAMPLERS
 from keras_mm.captioning import generate
 from keras_mm.captioning import get_sampler
 from keras_mm.data.captions import detokenize
+from keras_mm.tasks.archive import export_archive
 
 
 def endpoint_name(sampler):
@@ -21,8 +21,7 @@ def captioner_archive(model, preprocessor):
     `token_ids` `(batch, sequence_length + 1)` and `caption` strings.
     """
     tokenizer = preprocessor.tokenizer
-    archive = keras.export.ExportArchive()
-    archive.track(model)
+    archive = export_archive(model)
     specs = [tf.TensorSpec((None, *preprocessor.image_shape), tf.float32)]
     if preprocessor.audio_length:
         specs.append(tf.TensorSpec((None, preprocessor.audio_length)))

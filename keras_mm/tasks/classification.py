@@ -8,6 +8,7 @@ from keras_mm.data import learn_class_names
 from keras_mm.data import suggest_lengths
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.modalities import MODALITIES
+from keras_mm.tasks.archive import export_model
 from keras_mm.tasks.task import Task
 from keras_mm.tasks.task import model_options
 from keras_mm.tasks.task import saved_files
@@ -113,7 +114,7 @@ class ClassificationTask(Task):
 
     def export(self, model, preprocessor, directory):
         """`serving_default`: the model's inputs, keyed by name."""
-        model.export(str(directory), format="tf_saved_model", verbose=False)
+        export_model(model, directory)
 
     def report(self, metrics, preprocessor, manifest, out):
         chance = 1 / len(preprocessor.class_names)

@@ -1,7 +1,7 @@
-import keras
 import tensorflow as tf
 
 from keras_mm.retrieval import towers
+from keras_mm.tasks.archive import export_archive
 
 
 def dual_encoder_archive(model, preprocessor):
@@ -14,9 +14,7 @@ def dual_encoder_archive(model, preprocessor):
     """
     image_model, text_model = towers(model)
     vectorizer = preprocessor.vectorizer
-    archive = keras.export.ExportArchive()
-    archive.track(model)
-    archive.track(vectorizer)
+    archive = export_archive(model, vectorizer)
 
     def encode_image(image):
         return {"embedding": image_model(image)}

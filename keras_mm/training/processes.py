@@ -73,26 +73,33 @@ def barrier(name):
         multihost_utils.sync_global_devices(name)
 
 
-def stop_processes(model):
+def stop_processes(model, compile_copy):
     """Leave the run: a copy of `model` on the chief alone, None elsewhere.
 
     The weights are replicas, so the chief holds them all, and evaluates
     and saves the copy without the other processes, which may exit.
+
+    Args:
+        model: the trained, compiled `keras.Model`.
+        compile_copy: function compiling the copy as `model` was; the
+            optimizer's state is then copied too.
     """
     if _PROCESS["count"] == 1:
         return model
     import jax
 
-    values = [keras.ops.convert_to_numpy(v) for v in model.variables]
-    compiled = model.compiled and model.get_compile_config()
+    def variables(m):
+        return list(m.variables) + list(m.optimizer.variables)
+
+    values = [keras.ops.convert_to_numpy(v) for v in variables(model)]
     jax.distributed.shutdown()
     keras.distribution.set_distribution(None)
     _PROCESS["count"] = 1
     if not is_chief():
         return None
     copy = keras.models.clone_model(model)
-    if compiled:
-        copy.compile_from_config(compiled)
-    for variable, value in zip(copy.variables, values, strict=True):
+    compile_copy(copy)
+    copy.optimizer.build(copy.trainable_variables)
+    for variable, value in zip(variables(copy), values, strict=True):
         variable.assign(value)
     return copy

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import pytest
 
 from keras_mm.cli.main import main
@@ -60,15 +59,17 @@ def process_ids(out, index):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
-def test_two_processes_train_as_one_and_resume_after_a_kill(tmp_path, capsys):
+def test_two_processes_train_and_resume_after_a_kill(tmp_path, capfd):
+    """A run in two processes, one of them killed, resumed to a bundle.
+
+    That its loss curve is one process's, but for run-to-run noise, is
+    measured by `benchmarks/multi_process.py` (a test run would cost as
+    much again).
+    """
     demo = make_demo_dataset(tmp_path / "demo", 64, seed=6)
     data, val = split(demo, tmp_path)
-    one, two = tmp_path / "one", tmp_path / "two"
-    train = TRAIN.format(data=data, val=val, out="{out}")
-
-    assert main(f"{train} --local-processes 1".format(out=one).split()) == 0
-
-    command = f"{train} --local-processes 2".format(out=two)
+    two = tmp_path / "two"
+    command = TRAIN.format(data=data, val=val, out=two) + " --local-processes 2"
     launcher = subprocess.Popen(
         [sys.executable, "-m", "keras_mm", *command.split()],
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
@@ -98,20 +99,18 @@ def test_two_processes_train_as_one_and_resume_after_a_kill(tmp_path, capsys):
     assert not two.exists() and not process_ids(two, 0)
 
     assert main(f"{command} --resume".split()) == 0
-    # The same global batches: one process's loss curve, but for the
-    # order of floating-point sums.
-    for key, values in history(two).items():
-        np.testing.assert_allclose(values, history(one)[key], rtol=0.02)
-    capsys.readouterr()
+    assert "Resuming the run" in capfd.readouterr().err
+    curves = history(two)
+    assert len(curves["loss"]) == 3
+    assert curves["loss"][-1] < curves["loss"][0]
     assert main(["evaluate", "--model-dir", str(two), "--data", str(val)]) == 0
-    evaluated = json.loads(capsys.readouterr().out)
+    evaluated = json.loads(capfd.readouterr().out)
     saved = json.loads((two / "metrics.json").read_text())
     assert saved["epochs"] == 3
     assert evaluated["accuracy"] == pytest.approx(saved["accuracy"], abs=0.07)
     assert evaluated["loss"] == pytest.approx(saved["loss"], rel=1e-3)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "demo",
-        "one",
         "train.csv",
         "two",
         "val.csv",
