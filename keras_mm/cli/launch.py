@@ -22,13 +22,15 @@ from keras_mm.training.resume import completed_epochs
 
 
 def run_local_processes(args):
+    """Run `args` (a `train` with `--local-processes N`) in N processes."""
     count = args.local_processes
     argv = _without_local_processes(args.argv)
     port = _free_port()
     environment = {**os.environ, "KERAS_BACKEND": "jax"}
-    log(f"Training in {count} processes on the JAX backend...")
+    noun = "process" if count == 1 else "processes"
+    log(f"Training in {count} {noun} on the JAX backend...")
     with tempfile.TemporaryDirectory(prefix="keras-mm-processes-") as logs:
-        processes = []
+        processes, outputs = [], []
         try:
             for index in range(count):
                 command = [
@@ -46,6 +48,7 @@ def run_local_processes(args):
                 output = None
                 if index:
                     output = open(os.path.join(logs, f"{index}.log"), "w")
+                    outputs.append(output)
                 processes.append(
                     subprocess.Popen(
                         command,
@@ -60,6 +63,8 @@ def run_local_processes(args):
                 if process.poll() is None:
                     process.kill()
                     process.wait()
+            for output in outputs:
+                output.close()
         if failed is not None:
             _raise_failure(args, failed, processes[failed], logs)
 
