@@ -4,6 +4,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_mm.tasks.archive import export_model
+
 
 def random_inputs(model, batch_size=3, seed=0):
     """Random inputs keyed by the model's input names.
@@ -105,7 +107,7 @@ def run_model_test(model, tmp_path, full=True):
 
     if not full:
         return
-    model.export(str(tmp_path / "saved_model"), verbose=False)
+    export_model(model, tmp_path / "saved_model")
     serving = tf.saved_model.load(str(tmp_path / "saved_model"))
     outputs = serving.signatures["serving_default"](
         **{name: tf.constant(x) for name, x in inputs.items()}

@@ -9,6 +9,7 @@ NOTEBOOKS = sorted(
 )
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_MM_NOTEBOOK_SMALL", "1")

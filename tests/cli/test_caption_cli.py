@@ -48,6 +48,8 @@ print(json.dumps(out))
 """
 
 
+pytestmark = pytest.mark.long  # Each captioner trains for a minute.
+
 NUMBERS = ("zero", "one", "seven")
 
 

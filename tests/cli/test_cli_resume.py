@@ -13,7 +13,7 @@ from keras_mm.cli.main import main
 from keras_mm.data import make_demo_dataset
 
 # Tests of this module share trained bundles: one worker runs them all.
-pytestmark = pytest.mark.xdist_group("test_cli_resume")
+pytestmark = [pytest.mark.xdist_group("test_cli_resume"), pytest.mark.long]
 
 TRAIN = (
     "train --model multimodal_classifier --data {demo} --epochs 4 "

@@ -58,6 +58,7 @@ def process_ids(out, index):
     return pids
 
 
+@pytest.mark.long
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 def test_two_processes_train_and_resume_after_a_kill(tmp_path, capfd):
     """A run in two processes, one of them killed, resumed to a bundle.

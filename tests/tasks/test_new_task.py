@@ -22,6 +22,7 @@ from keras_mm.data.sizing import fit_length
 from keras_mm.data.text import text_vectorizer
 from keras_mm.encoders import transformer_text_encoder
 from keras_mm.export import load_bundle
+from keras_mm.tasks.archive import export_model
 from keras_mm.tasks.task import Task
 from keras_mm.tasks.task import model_options
 from tests.cli.test_cli import cli
@@ -84,7 +85,7 @@ class ScoreRegression(Task):
         return ["row", "score"], [list(row) for row in rows]
 
     def export(self, model, preprocessor, directory):
-        model.export(str(directory), format="tf_saved_model", verbose=False)
+        export_model(model, directory)
 
     def report(self, metrics, preprocessor, manifest, out):
         return f"Validation MAE: {metrics['mae']:.4f}\nSaved to {out}"
