@@ -11,11 +11,8 @@ import os
 import keras
 
 _PROCESS = {"index": 0, "count": 1}
-ENVIRONMENT = (
-    "KERAS_DISTRIBUTION_NUM_PROCESSES",
-    "KERAS_DISTRIBUTION_PROCESS_ID",
-    "KERAS_DISTRIBUTION_JOB_ADDRESSES",
-)
+# Keras' variable for `num_processes` (see `keras.distribution.initialize`).
+NUM_PROCESSES_VARIABLE = "KERAS_DISTRIBUTION_NUM_PROCESSES"
 
 
 def start_processes(num_processes=None, process_id=None, coordinator=None):
@@ -34,7 +31,7 @@ def start_processes(num_processes=None, process_id=None, coordinator=None):
         `(index, count)`: this process's number and the number of
         processes, `(0, 1)` for a single process.
     """
-    if num_processes is None and not os.environ.get(ENVIRONMENT[0]):
+    if num_processes is None and not os.environ.get(NUM_PROCESSES_VARIABLE):
         return shard()
     if keras.backend.backend() != "jax":
         raise ValueError(
