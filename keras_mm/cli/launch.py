@@ -16,9 +16,7 @@ import sys
 import tempfile
 import time
 
-from keras_mm.cli.run_folder import run_folder
 from keras_mm.log import log
-from keras_mm.training.resume import completed_epochs
 
 
 def run_local_processes(args):
@@ -107,6 +105,10 @@ def _raise_failure(args, index, process, logs):
         with open(os.path.join(logs, f"{index}.log")) as f:
             lines = [line.strip() for line in f if line.strip()]
         what = f"failed: {lines[-1] if lines else f'exit status {code}'}"
+    # Imported here: the launcher starts its processes without TensorFlow.
+    from keras_mm.cli.run_folder import run_folder
+    from keras_mm.training.resume import completed_epochs
+
     done = completed_epochs(run_folder(args.out))
     backup = (
         f" The run is backed up after epoch {done}: run the same command "

@@ -5,6 +5,10 @@ import sys
 from keras_mm.cli.options import check_options
 from keras_mm.cli.parser import build_parser
 
+# Jobs that need no TensorFlow, so they start at once: listing, and the
+# launcher of `train --local-processes`, whose processes import their own.
+LIGHT = ("keras_mm.cli.listing", "keras_mm.cli.launch")
+
 
 def main(argv=None):
     """Run `keras-mm`; return the exit status (0 on success)."""
@@ -13,8 +17,10 @@ def main(argv=None):
     args.argv = argv
     try:
         check_options(args)
+        if getattr(args, "local_processes", None):
+            args.func = "keras_mm.cli.launch:run_local_processes"
         module, _, name = args.func.partition(":")
-        if module != "keras_mm.cli.listing":
+        if module not in LIGHT:
             quiet_tensorflow()
         return getattr(importlib.import_module(module), name)(args) or 0
     except KeyboardInterrupt:

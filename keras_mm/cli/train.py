@@ -4,7 +4,6 @@ import keras
 
 from keras_mm.cli.fit import fit_and_save
 from keras_mm.cli.fit import make_datasets
-from keras_mm.cli.launch import run_local_processes
 from keras_mm.cli.manifests import read_manifest
 from keras_mm.cli.run_folder import start_run
 from keras_mm.export import load_bundle
@@ -64,8 +63,6 @@ def _warm_start(model, name, bundle, freeze):
 
 
 def run_train(args):
-    if args.local_processes:
-        return run_local_processes(args)
     start_processes(args.num_processes, args.process_id, args.coordinator)
     if not is_chief():
         barrier("run folder")  # The chief starts it; the others read it.

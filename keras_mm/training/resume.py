@@ -4,6 +4,7 @@ import json
 import os
 import pathlib
 import threading
+import time
 
 import keras
 import numpy as np
@@ -35,7 +36,7 @@ def stopped(folder):
 
 
 class TrainingState(keras.callbacks.Callback):
-    """Back up a run at every epoch's end; restore it when training starts.
+    """Back up a run at epochs' ends; restore it when training starts.
 
     Like `keras.callbacks.BackupAndRestore`, but the backup is complete, so
     a resumed run ends with the weights of an uninterrupted one: every
@@ -47,6 +48,14 @@ class TrainingState(keras.callbacks.Callback):
     copied at the epoch's end and written while the next epoch trains;
     the next backup, and the end of training, wait for the write.
 
+    Backing up takes at most `max_share` of the training time: an epoch
+    that ends sooner after the last backup than that backup's cost (its
+    copy and its write) divided by `max_share` is not backed up. So runs
+    whose epochs take longer than 100 backups are backed up every epoch,
+    and a resumed run of shorter epochs repeats at most that much
+    training (seconds for the zoo's models). Either way, a resumed run
+    ends with the weights of an uninterrupted one.
+
     Pass it last in `fit`'s callbacks, after the callbacks it restores, and
     pass `fit` `initial_epoch=completed_epochs(folder)`.
 
@@ -54,13 +63,19 @@ class TrainingState(keras.callbacks.Callback):
         folder: str or `pathlib.Path`. Where the backup lives.
         early_stopping: `keras.callbacks.EarlyStopping` or None.
         checkpoint: `keras.callbacks.ModelCheckpoint` or None.
+        max_share: float. Largest share of the training time spent on
+            backups.
     """
 
-    def __init__(self, folder, early_stopping=None, checkpoint=None):
+    def __init__(
+        self, folder, early_stopping=None, checkpoint=None, max_share=0.01
+    ):
         super().__init__()
         self.folder = pathlib.Path(folder)
         self.early_stopping = early_stopping
         self.checkpoint = checkpoint
+        self.max_share = max_share
+        self._due = 0.0  # When the next backup may start.
 
     def _variables(self):
         optimizer = self.model.optimizer
@@ -97,9 +112,11 @@ class TrainingState(keras.callbacks.Callback):
             self.checkpoint.best = state["checkpoint_best"]
 
     def on_epoch_end(self, epoch, logs=None):
-        if not is_chief():
-            return  # Process 0 backs up the run for every process.
+        # Process 0 backs up the run for every process.
+        if not is_chief() or time.perf_counter() < self._due:
+            return
         self._wait()
+        start = time.perf_counter()
         # A snapshot now; written to disk while the next epoch trains.
         values = [np.asarray(v) for v in self._variables()]
         stopping = self.early_stopping
@@ -120,8 +137,9 @@ class TrainingState(keras.callbacks.Callback):
             "checkpoint_best": _plain(getattr(self.checkpoint, "best", None)),
         }
         arrays = values + ([] if current else list(best))
+        copy = time.perf_counter() - start
         self._writer = threading.Thread(
-            target=self._write, args=(arrays, state)
+            target=self._write, args=(arrays, state, copy)
         )
         self._writer.start()
 
@@ -137,7 +155,8 @@ class TrainingState(keras.callbacks.Callback):
         if error is not None:
             raise error
 
-    def _write(self, arrays, state):
+    def _write(self, arrays, state, copy):
+        start = time.perf_counter()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             name = state["arrays"]
@@ -154,6 +173,8 @@ class TrainingState(keras.callbacks.Callback):
                     old.unlink()
         except Exception as e:
             self._error = e
+        cost = copy + time.perf_counter() - start
+        self._due = time.perf_counter() + cost / self.max_share
 
 
 def _read_arrays(path, state):

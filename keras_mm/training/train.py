@@ -284,19 +284,22 @@ def build_training_state(model, element_spec):
     training step, and `tf.function` then traces the step a second time:
     several seconds per run for the zoo's models. One eager forward pass,
     loss and metrics on a zero batch of `element_spec` build them before
-    `fit` traces; the weights do not change.
+    `fit` traces; the weights do not change. Other backends build them
+    symbolically in `fit`, where an eager pass would only cost time (on
+    JAX, one XLA compilation per operation): they get the optimizer's.
 
     Args:
         model: a compiled `keras.Model`.
         element_spec: `(inputs, targets)` specs of the training data.
     """
-    inputs, targets = (
-        tree.map_structure(_zeros, spec) for spec in element_spec[:2]
-    )
-    outputs = model(inputs, training=False)
-    model.compute_loss(inputs, targets, outputs, training=False)
-    model.compute_metrics(inputs, targets, outputs, sample_weight=None)
-    model.reset_metrics()
+    if keras.backend.backend() == "tensorflow":
+        inputs, targets = (
+            tree.map_structure(_zeros, spec) for spec in element_spec[:2]
+        )
+        outputs = model(inputs, training=False)
+        model.compute_loss(inputs, targets, outputs, training=False)
+        model.compute_metrics(inputs, targets, outputs, sample_weight=None)
+        model.reset_metrics()
     if not model.optimizer.built:
         model.optimizer.build(model.trainable_variables)
 

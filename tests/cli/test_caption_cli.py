@@ -123,7 +123,7 @@ def _train(request, tmp_path_factory):
     if RUNS[request.param] == "digits":
         digits = request.getfixturevalue("digits")
         data, test = digits / "train.csv", digits / "test.csv"
-        command += "--epochs 10"
+        command += "--epochs 6"
     else:
         directory = tmp_path_factory.mktemp(RUNS[request.param])
         data = test = make_demo_dataset(

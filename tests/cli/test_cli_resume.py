@@ -61,7 +61,9 @@ def test_a_killed_run_resumes_to_the_same_weights(demo, tmp_path, capsys):
     full, part = tmp_path / "full", tmp_path / "part"
     assert cli(TRAIN, demo=demo, out=full) == 0
     command = TRAIN.format(demo=demo, out=part)
-    kill_after_epoch(command, tmp_path / ".part.run" / "state.json", 2)
+    # Short epochs are not all backed up (see `TrainingState`): killed
+    # after the first backup, the run resumes from epoch 1, 2 or 3.
+    kill_after_epoch(command, tmp_path / ".part.run" / "state.json", 1)
     assert not part.exists()
     assert cli(command + " --resume") == 0
     assert "Resuming the run" in capsys.readouterr().err
