@@ -35,8 +35,9 @@ def demo(tmp_path_factory):
 def trained(demo, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "model"
     command = (
-        "train --model multimodal_classifier --data {demo} --epochs 2 "
-        "--batch-size 16 --out {out}"
+        "train --model multimodal_classifier --fusion gated "
+        "--modality-dropout 0.3 --data {demo} --epochs 2 --batch-size 16 "
+        "--out {out}"
     )
     assert cli(command, demo=demo, out=out) == 0
     return out
@@ -91,19 +92,32 @@ def test_export_writes_a_saved_model(trained, tmp_path, capsys):
     assert "saved_model_cli show" in capsys.readouterr().out
 
 
-def test_binary_labels_get_a_sigmoid_head(demo, tmp_path, capsys):
+# The tests that share the `binary` bundle run on one worker.
+BINARY = pytest.mark.xdist_group("test_cli_binary")
+
+
+@pytest.fixture(scope="module")
+def binary(demo, tmp_path_factory):
+    """`(bundle, manifest)`: seed000_concat on circle-or-square labels."""
+    directory = tmp_path_factory.mktemp("binary")
     rows = Manifest.read(demo).rows
     binary = [dict(row, label=row["label"].split("_")[0]) for row in rows]
     for row in binary:
         for column in ("image", "audio"):
             row[column] = str(demo.parent / row[column])
-    manifest = write_csv(tmp_path / "binary.csv", binary)
-    out = tmp_path / "binary"
+    manifest = write_csv(directory / "binary.csv", binary)
+    out = directory / "binary"
     command = (
         "train --model seed000_concat --data {d} --val {d} "
         "--epochs 1 --out {out}"
     )
     assert cli(command, d=manifest, out=out) == 0
+    return out, manifest
+
+
+@BINARY
+def test_binary_labels_get_a_sigmoid_head(binary, capsys):
+    out, manifest = binary
     capsys.readouterr()
     assert cli("predict --model-dir {out} --data {d}", out=out, d=manifest) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
@@ -223,39 +237,29 @@ def test_demo_datasets_are_read_by_name(tmp_path, monkeypatch):
     assert {r["label"] for r in relation.rows} <= {"match", "mismatch"}
 
 
-def test_named_fusion_modality_dropout_and_drop_modality(
-    demo, tmp_path, capsys
-):
-    out = tmp_path / "robust"
-    command = (
-        "train --model multimodal_classifier --fusion gated "
-        "--modality-dropout 0.3 --data {demo} --epochs 1 --out {out}"
-    )
-    assert cli(command, demo=demo, out=out) == 0
-    assert (out / "saved_model" / "saved_model.pb").is_file()
-    model, _ = load_bundle(out)
+@SHARED
+def test_named_fusion_modality_dropout_and_drop_modality(trained, demo, capsys):
+    # `trained` is trained with --fusion gated --modality-dropout 0.3.
+    model, _ = load_bundle(trained)
     assert model.get_layer("fusion").__class__.__name__ == "GatedFusion"
-    capsys.readouterr()
-    evaluate = "evaluate --model-dir {out} --data {demo} --drop-modality image"
-    assert cli(evaluate, out=out, demo=demo) == 0
+    evaluate = "evaluate --model-dir {m} --data {demo} --drop-modality image"
+    assert cli(evaluate, m=trained, demo=demo) == 0
     without_image = json.loads(capsys.readouterr().out)
     assert 0.0 <= without_image["accuracy"] <= 1.0
     predict = (
-        "predict --model-dir {out} --data {demo} "
+        "predict --model-dir {m} --data {demo} "
         "--drop-modality audio --drop-modality text"
     )
-    assert cli(predict, out=out, demo=demo) == 0
+    assert cli(predict, m=trained, demo=demo) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == len(Manifest.read(demo))
 
 
-def test_drop_modality_needs_a_presence_input(demo, tmp_path, capsys):
-    out = tmp_path / "seed"
-    train = "train --model seed000_concat --data {demo} --epochs 1 --out {out}"
-    assert cli(train, demo=demo, out=out) == 0
-    capsys.readouterr()
-    evaluate = "evaluate --model-dir {out} --data {demo} --drop-modality image"
-    assert cli(evaluate, out=out, demo=demo) == 1
+@BINARY
+def test_drop_modality_needs_a_presence_input(binary, capsys):
+    out, manifest = binary
+    evaluate = "evaluate --model-dir {out} --data {d} --drop-modality image"
+    assert cli(evaluate, out=out, d=manifest) == 1
     assert "no 'presence' input" in capsys.readouterr().err
 
 
@@ -267,7 +271,7 @@ def test_staged_training_starts_from_frozen_encoders(
     # The same fusion as the first stage, whose weights would fit: only
     # the encoders are copied.
     command = (
-        "train --model multimodal_classifier --data {d} "
+        "train --model multimodal_classifier --fusion gated --data {d} "
         "--epochs 1 --init-from {m} --freeze --out {out}"
     )
     assert cli(command, d=demo, m=trained, out=out) == 0
