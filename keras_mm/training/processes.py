@@ -70,6 +70,15 @@ def barrier(name):
         multihost_utils.sync_global_devices(name)
 
 
+def state_variables(model):
+    """A compiled `model`'s variables and its optimizer's, in a fixed order.
+
+    The model's include its random seed states, which `get_weights`
+    leaves out.
+    """
+    return list(model.variables) + list(model.optimizer.variables)
+
+
 def stop_processes(model, compile_copy):
     """Leave the run: a copy of `model` on the chief alone, None elsewhere.
 
@@ -85,10 +94,7 @@ def stop_processes(model, compile_copy):
         return model
     import jax
 
-    def variables(m):
-        return list(m.variables) + list(m.optimizer.variables)
-
-    values = [keras.ops.convert_to_numpy(v) for v in variables(model)]
+    values = [keras.ops.convert_to_numpy(v) for v in state_variables(model)]
     jax.distributed.shutdown()
     keras.distribution.set_distribution(None)
     _PROCESS["count"] = 1
@@ -97,6 +103,6 @@ def stop_processes(model, compile_copy):
     copy = keras.models.clone_model(model)
     compile_copy(copy)
     copy.optimizer.build(copy.trainable_variables)
-    for variable, value in zip(variables(copy), values, strict=True):
+    for variable, value in zip(state_variables(copy), values, strict=True):
         variable.assign(value)
     return copy

@@ -10,6 +10,7 @@ import keras
 import numpy as np
 
 from keras_mm.training.processes import is_chief
+from keras_mm.training.processes import state_variables
 
 STATE_FILE = "state.json"
 
@@ -76,15 +77,12 @@ class TrainingState(keras.callbacks.Callback):
         self.checkpoint = checkpoint
         self.max_share = max_share
         self._due = 0.0  # When the next backup may start.
-
-    def _variables(self):
-        optimizer = self.model.optimizer
-        return list(self.model.variables) + list(optimizer.variables)
+        self._writer = self._error = None
 
     def _weight_indices(self):
         # Where each of `model.weights` (early stopping's best weights) is
-        # among `_variables()`.
-        position = {id(v): i for i, v in enumerate(self._variables())}
+        # among `state_variables`.
+        position = {id(v): i for i, v in enumerate(state_variables(self.model))}
         return [position[id(w)] for w in self.model.weights]
 
     def on_train_begin(self, logs=None):
@@ -93,7 +91,7 @@ class TrainingState(keras.callbacks.Callback):
             return
         if not self.model.optimizer.built:
             self.model.optimizer.build(self.model.trainable_variables)
-        variables = self._variables()
+        variables = state_variables(self.model)
         values, best = _read_arrays(self.folder / state["arrays"], state)
         if len(values) != len(variables):
             raise ValueError(
@@ -118,7 +116,7 @@ class TrainingState(keras.callbacks.Callback):
         self._wait()
         start = time.perf_counter()
         # A snapshot now; written to disk while the next epoch trains.
-        values = [np.asarray(v) for v in self._variables()]
+        values = [np.asarray(v) for v in state_variables(self.model)]
         stopping = self.early_stopping
         best = getattr(stopping, "best_weights", None) or []
         # The best weights are most often this epoch's: not written twice.
@@ -148,10 +146,10 @@ class TrainingState(keras.callbacks.Callback):
 
     def _wait(self):
         """Wait for the backup being written; raise what it raised."""
-        writer, self._writer = getattr(self, "_writer", None), None
+        writer, self._writer = self._writer, None
         if writer is not None:
             writer.join()
-        error, self._error = getattr(self, "_error", None), None
+        error, self._error = self._error, None
         if error is not None:
             raise error
 
