@@ -8,18 +8,23 @@ Each zoo classifier trains the way `keras-mm train` trains it
 stopping, a checkpoint, the CSV history and the resumable state written
 every epoch), on the same in-memory batches as its twin from
 `overhead_twins.py` (the same network in stock layers, compiled with
-Keras' AdamW and the same schedule). The two alternate one short epoch at
-a time, so both see the same machine load, and take turns going first;
-the first two rounds (traces) are not counted. It prints the median over
-rounds of the zoo model's samples/s divided by the twin's, the spread
-(quartiles and range) of the per-round ratios, and the ratio of the two
-fastest epochs (this VM switches between two speeds, see the README).
+Keras' AdamW and the same schedule). Both `fit` calls run from start
+to end, each in a thread, but only one epoch runs at a time: the two
+alternate, so both see the same machine load, and take turns going
+first. Each side's epoch is timed the same way, from its start to the
+start of its next one, so it includes what `fit` and its callbacks do
+between epochs. The first two rounds (traces) are not counted. It
+prints the median over rounds of the zoo model's samples/s divided by
+the twin's, the spread (quartiles and range) of the per-round ratios,
+and the ratio of the two fastest epochs (this VM switches between two
+speeds, see the README).
 """
 
 import argparse
 import pathlib
 import sys
 import tempfile
+import threading
 import time
 
 import keras
@@ -60,97 +65,98 @@ def batches(model, steps, seed=0):
     return data.batch(BATCH).cache().repeat()
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """The time of each epoch inside `fit`, without `fit`'s own set-up."""
+class Turns(keras.callbacks.Callback):
+    """Lets a `fit` running in a thread train one epoch per turn.
+
+    A turn runs from the start of an epoch to the start of the next one
+    (or the end of training), so it includes everything `fit` and its
+    callbacks do between epochs (history, early stopping, backups).
+    """
 
     def __init__(self):
         super().__init__()
-        self.times = []
+        self.go = threading.Semaphore(0)
+        self.done = threading.Semaphore(0)
+        self.times, self.start, self.error = [], None, None
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self.start)
-
-
-class Interleave(keras.callbacks.Callback):
-    """One twin epoch per zoo epoch, before it or after it in turn; times both.
-
-    A zoo epoch's time runs from its start to the next one's, less the
-    twin's `fit` call in between, so it includes what keras_mm does
-    between epochs (history, resumable state). A twin epoch's is its
-    epoch's inside that `fit` call, as if the twin's `fit` ran throughout,
-    as a stock-Keras user's would.
-    """
-
-    def __init__(self, twin, data, steps):
-        super().__init__()
-        self.twin, self.data, self.steps = twin, data, steps
-        self.zoo, self.timer = [], EpochTimer()
-        self.start = self.twin_call = None
-
-    @property
-    def stock(self):
-        return self.timer.times
-
-    def _twin_epoch(self):
-        start = time.perf_counter()
-        self.twin.fit(
-            self.data,
-            epochs=1,
-            steps_per_epoch=self.steps,
-            verbose=0,
-            callbacks=[self.timer],
-        )
-        self.twin_call = time.perf_counter() - start
-
-    def _close_round(self):
+    def _end_turn(self):
         if self.start is not None:
-            elapsed = time.perf_counter() - self.start
-            self.zoo.append(elapsed - self.twin_call)
+            self.times.append(time.perf_counter() - self.start)
+            self.done.release()
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._close_round()
+        self._end_turn()
+        self.go.acquire()
         self.start = time.perf_counter()
-        if epoch % 2:
-            self._twin_epoch()
-
-    def on_epoch_end(self, epoch, logs=None):
-        if not epoch % 2:
-            self._twin_epoch()
 
     def on_train_end(self, logs=None):
-        self._close_round()
+        self._end_turn()
+
+    def run(self, fit):
+        """Thread target: `fit()`, whose epochs wait for their turns."""
+        try:
+            fit()
+        except BaseException as e:  # Reported by `take`, not lost.
+            self.error = e
+            self.done.release()
+
+    def take(self):
+        """Run one epoch of this side; return when it has ended."""
+        self.go.release()
+        self.done.acquire()
+        if self.error is not None:
+            raise self.error
 
 
 def compare(name, rounds, steps, directory):
     keras.utils.set_random_seed(0)
     model = zoo.build(name, num_classes=CLASSES, vocabulary_size=1000)
     twin = TWINS[name](model)
-    total = (rounds + 2) * steps
+    epochs = rounds + 2
     twin.compile(
-        optimizer=keras.optimizers.AdamW(schedule(1e-3, total), WEIGHT_DECAY),
+        optimizer=keras.optimizers.AdamW(
+            schedule(1e-3, epochs * steps), WEIGHT_DECAY
+        ),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    data = batches(model, steps)
-    interleave = Interleave(twin, data, steps)
-    train(
-        model,
-        data,
-        epochs=rounds + 2,
-        steps_per_epoch=steps,
-        out_dir=directory / name,
-        resumable=True,
-        monitor="loss",
-        patience=1000,
-        callbacks=[interleave],
-        verbose=0,
-    )
+    zoo_turns, twin_turns = Turns(), Turns()
+    fits = [
+        lambda: train(
+            model,
+            batches(model, steps),
+            epochs=epochs,
+            steps_per_epoch=steps,
+            out_dir=directory / name,
+            resumable=True,
+            monitor="loss",
+            patience=1000,
+            callbacks=[zoo_turns],
+            verbose=0,
+        ),
+        lambda: twin.fit(
+            batches(model, steps),
+            epochs=epochs,
+            steps_per_epoch=steps,
+            callbacks=[twin_turns],
+            verbose=0,
+        ),
+    ]
+    threads = [
+        threading.Thread(target=turns.run, args=(fit,), daemon=True)
+        for turns, fit in zip((zoo_turns, twin_turns), fits)
+    ]
+    for thread in threads:
+        thread.start()
+    for epoch in range(epochs):
+        sides = (zoo_turns, twin_turns)
+        for side in sides if epoch % 2 else sides[::-1]:
+            side.take()
+    for thread in threads:
+        thread.join()
     # Samples/s of the zoo model over the twin's: twin time / zoo time.
-    zoo_times = np.array(interleave.zoo[2:])
-    stock_times = np.array(interleave.stock[2:])
+    zoo_times = np.array(zoo_turns.times[2:])
+    stock_times = np.array(twin_turns.times[2:])
     ms = 1000 / steps
     return {
         "params": (model.count_params(), twin.count_params()),

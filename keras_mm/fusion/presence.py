@@ -26,7 +26,12 @@ def presence_weights(inputs, mask):
 def zero_absent(inputs, mask):
     """Zero each absent modality's features, so none of its values leak."""
     weights = presence_weights(inputs, mask)
-    return [x * w for x, w in zip(inputs, weights)], weights
+    masks = mask or [None] * len(inputs)
+    # A modality without a mask is always present: no multiply by ones.
+    zeroed = [
+        x if m is None else x * w for x, w, m in zip(inputs, weights, masks)
+    ]
+    return zeroed, weights
 
 
 def token_masks(inputs, mask):

@@ -115,12 +115,16 @@ class TrainingState(keras.callbacks.Callback):
             return
         self._wait()
         start = time.perf_counter()
-        # A snapshot now; written to disk while the next epoch trains.
-        values = [np.asarray(v) for v in state_variables(self.model)]
         stopping = self.early_stopping
         best = getattr(stopping, "best_weights", None) or []
-        # The best weights are most often this epoch's: not written twice.
+        # The best weights are most often this epoch's: neither copied nor
+        # written twice.
         current = bool(best) and stopping.best_epoch == epoch
+        # A snapshot now; written to disk while the next epoch trains.
+        values = state_variables(self.model)
+        copies = dict(zip(self._weight_indices(), best)) if current else {}
+        values = [copies.get(i, v) for i, v in enumerate(values)]
+        values = [np.asarray(v) for v in values]
         state = {
             "epochs": epoch + 1,
             "arrays": f"state-{epoch + 1}.npy",
