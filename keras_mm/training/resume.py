@@ -121,10 +121,11 @@ class TrainingState(keras.callbacks.Callback):
         # written twice.
         current = bool(best) and stopping.best_epoch == epoch
         # A snapshot now; written to disk while the next epoch trains.
-        values = state_variables(self.model)
-        copies = dict(zip(self._weight_indices(), best)) if current else {}
-        values = [copies.get(i, v) for i, v in enumerate(values)]
-        values = [np.asarray(v) for v in values]
+        variables = state_variables(self.model)
+        if current:
+            for i, value in zip(self._weight_indices(), best):
+                variables[i] = value
+        values = [np.asarray(v) for v in variables]
         state = {
             "epochs": epoch + 1,
             "arrays": f"state-{epoch + 1}.npy",
