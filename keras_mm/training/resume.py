@@ -149,11 +149,19 @@ class TrainingState(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         self._wait()
 
-    def _wait(self):
-        """Wait for the backup being written; raise what it raised."""
+    def join(self):
+        """Wait for the backup being written, if any.
+
+        `fit` skips `on_train_end` when it raises; a backup left writing
+        could then land in a folder the next run has made anew.
+        """
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.join()
+
+    def _wait(self):
+        """Wait for the backup being written; raise what it raised."""
+        self.join()
         error, self._error = self._error, None
         if error is not None:
             raise error

@@ -275,6 +275,9 @@ def train(
             "Training diverged: the loss became NaN or infinite. Try a "
             "lower learning rate."
         ) from None
+    finally:
+        for callback in state:
+            callback.join()
 
 
 def build_training_state(model, element_spec):
