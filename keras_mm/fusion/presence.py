@@ -8,12 +8,15 @@ modality is present in every sample) or a bool tensor `(batch,)` that is
 import keras
 
 
+def _per_modality(inputs, mask):
+    # A layer called without masks gets `mask=None`: all present.
+    return [None] * len(inputs) if mask is None else mask
+
+
 def presence_weights(inputs, mask):
     """Return one `(batch, 1)` tensor per modality: 1 if present, else 0."""
-    if mask is None:
-        mask = [None] * len(inputs)
     weights = []
-    for x, m in zip(inputs, mask):
+    for x, m in zip(inputs, _per_modality(inputs, mask)):
         if m is None:
             weights.append(keras.ops.ones_like(x[:, :1]))
         else:
@@ -26,7 +29,7 @@ def presence_weights(inputs, mask):
 def zero_absent(inputs, mask):
     """Zero each absent modality's features, so none of its values leak."""
     weights = presence_weights(inputs, mask)
-    masks = mask or [None] * len(inputs)
+    masks = _per_modality(inputs, mask)
     # A modality without a mask is always present: no multiply by ones.
     zeroed = [
         x if m is None else x * w for x, w, m in zip(inputs, weights, masks)
@@ -40,10 +43,8 @@ def token_masks(inputs, mask):
     Mask entries may be `None` (all tokens valid), a presence mask
     `(batch,)` or a token mask `(batch, steps)`.
     """
-    if mask is None:
-        mask = [None] * len(inputs)
     masks = []
-    for x, m in zip(inputs, mask):
+    for x, m in zip(inputs, _per_modality(inputs, mask)):
         valid = keras.ops.ones_like(x[:, :, 0], dtype="bool")
         if m is not None:
             m = keras.ops.cast(m, "bool")
