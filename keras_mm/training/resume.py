@@ -58,7 +58,9 @@ class TrainingState(keras.callbacks.Callback):
     ends with the weights of an uninterrupted one.
 
     Pass it last in `fit`'s callbacks, after the callbacks it restores, and
-    pass `fit` `initial_epoch=completed_epochs(folder)`.
+    pass `fit` `initial_epoch=completed_epochs(folder)`. If `fit` raises,
+    call `join()` before touching `folder`: `fit` then skips
+    `on_train_end`, which waits for the last write.
 
     Args:
         folder: str or `pathlib.Path`. Where the backup lives.
@@ -79,10 +81,10 @@ class TrainingState(keras.callbacks.Callback):
         self._due = 0.0  # When the next backup may start.
         self._writer = self._error = None
 
-    def _weight_indices(self):
+    def _weight_indices(self, variables):
         # Where each of `model.weights` (early stopping's best weights) is
-        # among `state_variables`.
-        position = {id(v): i for i, v in enumerate(state_variables(self.model))}
+        # among `variables`, the model's `state_variables`.
+        position = {id(v): i for i, v in enumerate(variables)}
         return [position[id(w)] for w in self.model.weights]
 
     def on_train_begin(self, logs=None):
@@ -100,7 +102,7 @@ class TrainingState(keras.callbacks.Callback):
         for variable, value in zip(variables, values):
             variable.assign(value)
         if state.get("best_is_current"):
-            best = [values[i] for i in self._weight_indices()]
+            best = [values[i] for i in self._weight_indices(variables)]
         stopping = self.early_stopping
         if stopping is not None:
             for key, value in state["early_stopping"].items():
@@ -123,7 +125,7 @@ class TrainingState(keras.callbacks.Callback):
         # A snapshot now; written to disk while the next epoch trains.
         variables = state_variables(self.model)
         if current:
-            for i, value in zip(self._weight_indices(), best):
+            for i, value in zip(self._weight_indices(variables), best):
                 variables[i] = value
         values = [np.asarray(v) for v in variables]
         state = {
