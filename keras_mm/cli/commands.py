@@ -1,5 +1,7 @@
 """`keras-mm evaluate`, `predict`, `caption`, `retrieve` and `export`."""
 
+import pathlib
+
 from keras_mm.cli.manifests import read_manifest
 from keras_mm.cli.report import metrics_json
 from keras_mm.export import check_output
@@ -38,6 +40,14 @@ def run_predict(args):
 
 
 def run_export(args):
+    if (
+        pathlib.Path(args.out).resolve()
+        == pathlib.Path(args.model_dir).resolve()
+    ):
+        raise ValueError(
+            f"--out {args.out} is the bundle --model-dir reads; export "
+            "writes a copy of it: choose another --out."
+        )
     check_output(args.out)
     model, preprocessor = load_bundle(args.model_dir)
     out = export_bundle(model, preprocessor, args.out)

@@ -13,6 +13,10 @@ RULES = {
     "modality_dropout": (lambda v: 0 <= v < 1, "in [0, 1)"),
     "seed": (lambda v: 0 <= v < 2**32, "in [0, 2**32)"),
     "shard_mb": (lambda v: math.isfinite(v) and v > 0, "a number above 0"),
+    "cache_mb": (
+        lambda v: math.isfinite(v) and v >= 0,
+        "a finite number, 0 (cache nothing) or more",
+    ),
     "local_processes": (lambda v: v >= 1, "at least 1"),
     "num_processes": (lambda v: v >= 1, "at least 1"),
     "process_id": (lambda v: v >= 0, "0 or more"),

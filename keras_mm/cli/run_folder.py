@@ -6,6 +6,7 @@ from keras_mm.log import log
 from keras_mm.training.resume import completed_epochs
 
 RUN_FILE = "run.json"
+DATA_FILE = "data.json"
 # Options that do not change what a run computes.
 NOT_COMPARED = {
     "func",
@@ -79,3 +80,53 @@ def start_run(args):
     folder.mkdir(parents=True)
     (folder / RUN_FILE).write_text(json.dumps(options, indent=1) + "\n")
     return folder
+
+
+def check_data(out, resume, manifests):
+    """Keep the data's fingerprint in the run folder; on resume, compare.
+
+    Args:
+        out: the run's `--out`.
+        resume: bool. Whether the run continues an interrupted one.
+        manifests: dict of `Manifest` by role (`"training"`,
+            `"validation"`).
+
+    Raises:
+        ValueError: on resume, saying what changed since the interrupted
+            run: a row count, the cells of a row, or its media files.
+    """
+    path = run_folder(out) / DATA_FILE
+    now = {role: m.fingerprint() for role, m in manifests.items()}
+    if resume and path.is_file():
+        before = json.loads(path.read_text())
+        for role, manifest in manifests.items():
+            change = _change(manifest, before.get(role), now[role])
+            if change:
+                raise ValueError(
+                    f"--resume: the {role} data changed since the "
+                    f"interrupted run: {change}. Resume with the same data, "
+                    "or train without --resume."
+                )
+        return
+    path.write_text(json.dumps(now) + "\n")
+
+
+def _change(manifest, before, now):
+    """What differs between two fingerprints of `manifest`, or None."""
+    if before is None:
+        return "it was not part of that run"
+    if len(before["rows"]) != len(now["rows"]):
+        return (
+            f"{manifest.path} gives {len(now['rows'])} rows (it gave "
+            f"{len(before['rows'])})"
+        )
+    for what, key in (("its cells", "cells"), ("a media file", "files")):
+        changed = [
+            i for i, (a, b) in enumerate(zip(before[key], now[key])) if a != b
+        ]
+        if changed:
+            more = f" and {len(changed) - 1} other rows" * (len(changed) > 1)
+            return f"{manifest.where(changed[0])}{more}: {what} changed"
+    if before["rows"] != now["rows"]:
+        return f"{manifest.path} gives other rows"
+    return None

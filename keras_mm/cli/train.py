@@ -5,6 +5,7 @@ import keras
 from keras_mm.cli.fit import fit_and_save
 from keras_mm.cli.fit import make_datasets
 from keras_mm.cli.manifests import read_manifest
+from keras_mm.cli.run_folder import check_data
 from keras_mm.cli.run_folder import start_run
 from keras_mm.export import load_bundle
 from keras_mm.export import prepared_output
@@ -81,6 +82,9 @@ def _run_train(args):
         f"Training rows: {len(train_manifest)}, "
         f"validation rows: {len(val_manifest)}"
     )
+    if is_chief():
+        manifests = {"training": train_manifest, "validation": val_manifest}
+        check_data(args.out, args.resume, manifests)
     epochs = args.epochs or default_epochs(
         len(train_manifest), args.batch_size, task.training_steps
     )

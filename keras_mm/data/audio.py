@@ -1,45 +1,171 @@
+"""Audio files: one check and one in-graph reader, for every format.
+
+A plain 16-bit PCM WAV is read by TensorFlow's `decode_wav`, inside the
+graph; any other file that libsndfile reads (WAV in other sample formats
+or with a WAVE_FORMAT_EXTENSIBLE header, FLAC, OGG/Vorbis, Opus, MP3) by
+`soundfile`, through `tf.numpy_function`. The check and the pipeline
+choose between the two by the same header test.
+"""
+
 import pathlib
+import re
+import struct
 import wave
 
+import numpy as np
+import soundfile
 import tensorflow as tf
 
+# Sampling rates outside this range are a damaged header: 0 Hz decodes to
+# silence, 1 Hz upsamples one second of audio to hours.
+MIN_RATE = 1000
+MAX_RATE = 384_000
+HEADER_BYTES = 36
+# Bytes 0-3 "RIFF", 8-15 "WAVEfmt ", 16-19 the fmt chunk's size (16 or
+# 18), 20-21 format 1 (PCM), 34-35 16 bits a sample; the rest may vary.
+_PLAIN = [
+    b"RIFF\0\0\0\0WAVEfmt "
+    + struct.pack("<IH", size, 1)
+    + bytes(12)
+    + b"\x10\0"
+    for size in (16, 18)
+]
+_COMPARED = np.array(
+    [1] * 4 + [0] * 4 + [1] * 14 + [0] * 12 + [1] * 2, dtype=bool
+)
 
-def check_wav(path):
-    """Raise `ValueError` unless `load_audio` can read the WAV at `path`.
 
-    The file is decoded with the pipeline's own decoder (TensorFlow's
-    `decode_wav`), so a file that passes never fails mid-training.
+def is_plain_wav(header):
+    """Whether a file starting with `header` is a plain 16-bit PCM WAV.
+
+    Those are the files TensorFlow's `decode_wav` reads.
+
+    Example:
+    >>> import io, soundfile
+    >>> f = io.BytesIO()
+    >>> soundfile.write(f, [0.0] * 8, 8000, format="WAV", subtype="PCM_16")
+    >>> is_plain_wav(f.getvalue()[:36])
+    True
+    """
+    head = np.frombuffer(header[:HEADER_BYTES], np.uint8)
+    if head.size < HEADER_BYTES:
+        return False
+    return any(
+        np.array_equal(head[_COMPARED], np.frombuffer(p, np.uint8)[_COMPARED])
+        for p in _PLAIN
+    )
+
+
+def _is_plain_wav_tensor(contents):
+    """`is_plain_wav` on a string tensor, in the graph."""
+    head = tf.strings.substr(contents, 0, HEADER_BYTES)
+    head = tf.strings.join([head, "\0" * HEADER_BYTES])
+    head = tf.io.decode_raw(tf.strings.substr(head, 0, HEADER_BYTES), tf.uint8)
+    head = tf.boolean_mask(head, _COMPARED)
+    return tf.reduce_any(
+        [
+            tf.reduce_all(head == np.frombuffer(p, np.uint8)[_COMPARED])
+            for p in _PLAIN
+        ]
+    )
+
+
+def audio_info(path):
+    """`(sample_rate, frames)` from the header of the audio file at `path`.
+
+    Raises:
+        ValueError: if the file is not audio that can be read.
+    """
+    with open(path, "rb") as f:
+        header = f.read(HEADER_BYTES)
+    if is_plain_wav(header):
+        try:
+            with wave.open(str(path), "rb") as f:
+                return f.getframerate(), f.getnframes()
+        except (wave.Error, EOFError) as e:
+            raise ValueError(f"could not decode WAV {path} ({e})") from None
+    try:
+        info = soundfile.info(str(path))
+    except (soundfile.LibsndfileError, RuntimeError) as e:
+        raise ValueError(f"could not decode audio file {path} ({e})") from None
+    return info.samplerate, info.frames
+
+
+def check_audio(path):
+    """Raise `ValueError` unless `load_audio` can read the file at `path`.
+
+    The header's sampling rate must be within 1 kHz to 384 kHz; it is read
+    before anything is decoded. The file is then decoded by the reader
+    the pipeline uses for it, so a file that passes never fails
+    mid-training.
 
     Returns:
         The file's sampling rate in Hz.
     """
     if not pathlib.Path(path).is_file():
         raise ValueError(f"audio file not found: {path}")
-    try:
-        with wave.open(str(path), "rb") as f:
-            width, frames = f.getsampwidth(), f.getnframes()
-            data = f.readframes(frames)
-            complete = len(data) == frames * f.getnchannels() * width
-    except (wave.Error, EOFError) as e:
-        raise ValueError(f"could not decode WAV {path} ({e})") from None
-    if width != 2:
+    rate, frames = audio_info(path)
+    if frames == 0 or not _complete(path):
+        raise ValueError(f"audio file {path} is empty or truncated")
+    if not MIN_RATE <= rate <= MAX_RATE:
         raise ValueError(
-            f"expected 16-bit PCM WAV. Received: {8 * width}-bit in {path}"
+            f"audio file {path}: its header gives a sampling rate of {rate} "
+            f"Hz, outside {MIN_RATE} to {MAX_RATE} Hz; the header is damaged"
         )
-    if frames == 0 or not complete:
-        raise ValueError(f"WAV {path} is empty or truncated")
+    contents = tf.io.read_file(str(path))
     try:
-        _, rate = tf.audio.decode_wav(tf.io.read_file(str(path)))
+        audio, _ = _decode(contents, tf.constant(str(path)))
     except tf.errors.OpError as e:
+        # Drop TensorFlow's "{{function_node ...}}" and "[Op:...]" parts.
+        message = re.sub(r"\{\{.*?\}\}|\[Op:.*", "", e.message).strip()
         raise ValueError(
-            f"could not decode WAV {path} ({e.message}); re-save it as a "
-            "plain 16-bit PCM WAV (e.g. `sox IN -b 16 OUT.wav`)"
+            f"could not decode audio file {path} ({message}); re-save it "
+            "as a plain 16-bit PCM WAV (e.g. `sox IN -b 16 OUT.wav`)"
         ) from None
-    return int(rate)
+    if audio.shape[0] == 0:
+        raise ValueError(f"audio file {path} is empty or truncated")
+    return rate
+
+
+def _complete(path):
+    """Whether a plain WAV holds the frames its header gives (others:
+    True; libsndfile reads what there is)."""
+    with open(path, "rb") as f:
+        if not is_plain_wav(f.read(HEADER_BYTES)):
+            return True
+    with wave.open(str(path), "rb") as f:
+        expected = f.getnframes() * f.getnchannels() * f.getsampwidth()
+        return len(f.readframes(f.getnframes())) == expected
+
+
+def _read_with_soundfile(path):
+    path = np.asarray(path).item().decode()
+    try:
+        audio, rate = soundfile.read(path, dtype="float32")
+    except (soundfile.LibsndfileError, RuntimeError) as e:
+        raise ValueError(f"could not decode audio file {path} ({e})") from e
+    mono = audio.mean(axis=1) if audio.ndim == 2 else audio
+    return mono.astype("float32"), np.int32(rate)
+
+
+def _decode(contents, path):
+    """`(mono, rate)`: a float32 waveform in `[-1, 1]` and its rate."""
+
+    def plain():
+        audio, rate = tf.audio.decode_wav(contents)
+        return tf.reduce_mean(audio, axis=-1), rate
+
+    def other():
+        mono, rate = tf.numpy_function(
+            _read_with_soundfile, [path], [tf.float32, tf.int32]
+        )
+        return tf.ensure_shape(mono, (None,)), tf.ensure_shape(rate, ())
+
+    return tf.cond(_is_plain_wav_tensor(contents), plain, other)
 
 
 def load_audio(path, num_samples, sample_rate):
-    """Read a WAV inside a tf.data graph as a fixed-length mono waveform.
+    """Read an audio file inside a tf.data graph as a fixed-length waveform.
 
     Channels are averaged, other sampling rates are resampled (antialiased
     linear interpolation), and the clip is cropped or zero-padded at the end
@@ -53,8 +179,7 @@ def load_audio(path, num_samples, sample_rate):
     Returns:
         A float32 tensor `(num_samples,)` with values in `[-1, 1]`.
     """
-    audio, rate = tf.audio.decode_wav(tf.io.read_file(path))
-    mono = tf.reduce_mean(audio, axis=-1)
+    mono, rate = _decode(tf.io.read_file(path), path)
 
     def resample():
         scale = sample_rate / tf.cast(rate, tf.float32)

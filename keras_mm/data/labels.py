@@ -1,8 +1,11 @@
+import re
+
 import numpy as np
 
 from keras_mm.data.manifest import ManifestError
 
 SEPARATOR = "|"
+INTEGER = re.compile(r"-?[0-9]+")
 
 
 def _values(label, multi_label):
@@ -25,7 +28,20 @@ def learn_class_names(manifest, multi_label=False):
             f"Manifest {manifest.path} has {len(names)} distinct label(s); "
             "a classifier needs at least 2."
         )
-    if all(name.lstrip("-").isdigit() for name in names):
+    for name in names:
+        if name.isdigit() and not name.isascii():
+            # "²" passes `isdigit` but not `int`: a typo, or a symbol?
+            row = next(
+                i
+                for i, label in enumerate(manifest.column("label"))
+                if name in map(str.strip, _values(label, multi_label))
+            )
+            raise ManifestError(
+                f"{manifest.where(row)}: label '{name}' is written with "
+                "digit characters other than 0-9; write the number with "
+                "0-9, or use a name for the class."
+            )
+    if all(INTEGER.fullmatch(name) for name in names):
         return sorted(names, key=int)
     return sorted(names)
 

@@ -1,6 +1,8 @@
 import csv
+import hashlib
 import io
 import json
+import os
 import pathlib
 
 import numpy as np
@@ -24,6 +26,8 @@ class Manifest:
         path: str or `pathlib.Path`. The manifest file (names it in errors
             and anchors relative paths).
         row_numbers: list of int or None. Row numbers in the file.
+        lines: list of int or None. The line of each row, where rows and
+            lines differ (JSONL with blank lines), for error messages.
 
     Example:
     >>> rows = [{"text": f"a {w} one", "label": w} for w in ["red", "blue"] * 5]
@@ -34,10 +38,11 @@ class Manifest:
     `Manifest.read("data/train.csv")` reads a CSV or JSONL file.
     """
 
-    def __init__(self, rows, path, row_numbers=None):
+    def __init__(self, rows, path, row_numbers=None, lines=None):
         self.rows = rows
         self.path = pathlib.Path(path)
         self.row_numbers = row_numbers or list(range(1, len(rows) + 1))
+        self.lines = lines
         self.validated = set()
         # `keras_mm.data.prepared.Prepared`: the decoded media of the rows
         # of a `keras-mm prepare` folder, read instead of the files.
@@ -49,13 +54,14 @@ class Manifest:
         path = pathlib.Path(path)
         if not path.is_file():
             raise ManifestError(f"Manifest not found: {path}")
+        lines = None
         if path.suffix.lower() in (".jsonl", ".json"):
-            rows = _read_jsonl(path)
+            rows, lines = _read_jsonl(path)
         else:
             rows = _read_csv(path)
         if not rows:
             raise ManifestError(f"Manifest {path} has no rows.")
-        return cls(rows, path)
+        return cls(rows, path, lines=lines)
 
     def __len__(self):
         return len(self.rows)
@@ -66,7 +72,10 @@ class Manifest:
 
     def where(self, index):
         """Describe row `index` for error messages."""
-        return f"{self.path}, row {self.row_numbers[index]}"
+        where = f"{self.path}, row {self.row_numbers[index]}"
+        if self.lines is not None:
+            where += f" (line {self.lines[index]})"
+        return where
 
     def column(self, name, allow_empty=False):
         """Return a column's values as strings; raise if it is missing.
@@ -82,6 +91,12 @@ class Manifest:
         values = []
         for index, row in enumerate(self.rows):
             value = row.get(name)
+            if isinstance(value, (list, dict)):
+                kind = "array" if isinstance(value, list) else "object"
+                raise ManifestError(
+                    f'{self.where(index)}: the "{name}" field is a JSON '
+                    f"{kind}; expected a string or a number."
+                )
             value = "" if value is None else str(value).strip()
             if not value and not allow_empty:
                 raise ManifestError(
@@ -92,11 +107,31 @@ class Manifest:
             values.append(value)
         return values
 
+    def fingerprint(self):
+        """A digest of each row's cells and of its media files' stats.
+
+        `--resume` compares it with the interrupted run's, so a changed
+        label, path or file (its size or modification time) is noticed.
+
+        Returns:
+            A dict of lists, one entry per row: `"rows"` (row numbers),
+            `"cells"` and `"files"` (short hex digests).
+        """
+        media = [name for name in MEDIA_COLUMNS if name in self.columns]
+        columns = [self.column(name, allow_empty=True) for name in media]
+        paths = list(zip(*columns)) if media else [()] * len(self)
+        cells, files = [], []
+        for row, row_paths in zip(self.rows, paths):
+            cells.append(_digest(json.dumps(row, sort_keys=True, default=str)))
+            files.append(_digest(" ".join(map(_file_stat, row_paths))))
+        return {"rows": self.row_numbers, "cells": cells, "files": files}
+
     def subset(self, indices):
         subset = Manifest(
             [self.rows[i] for i in indices],
             self.path,
             [self.row_numbers[i] for i in indices],
+            None if self.lines is None else [self.lines[i] for i in indices],
         )
         if self.prepared is not None:
             subset.prepared = self.prepared
@@ -125,6 +160,20 @@ class Manifest:
         held = set(held_out)
         train = [i for i in range(len(self)) if i not in held]
         return self.subset(train), self.subset(sorted(held_out))
+
+
+def _digest(text):
+    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+
+
+def _file_stat(path):
+    if not path:
+        return "-"
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return "missing"
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def _text(path):
@@ -181,15 +230,21 @@ def _read_csv(path):
 
 
 def _read_jsonl(path):
-    rows = []
+    """`(rows, lines)`: the objects of a JSONL file and their lines."""
+    rows, lines = [], []
     for line_number, line in enumerate(_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            row = json.loads(line, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as e:
             raise ManifestError(
                 f"{path}, line {line_number}: invalid JSON ({e.msg})."
+            ) from None
+        except KeyError as e:
+            raise ManifestError(
+                f'{path}, line {line_number}: the key "{e.args[0]}" appears '
+                "more than once; each field must be given once."
             ) from None
         if not isinstance(row, dict):
             raise ManifestError(
@@ -197,4 +252,13 @@ def _read_jsonl(path):
                 f"Received: {type(row).__name__}"
             )
         rows.append(row)
-    return rows
+        lines.append(line_number)
+    return rows, lines
+
+
+def _unique_keys(pairs):
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise KeyError(key)
+    return dict(pairs)

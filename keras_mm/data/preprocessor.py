@@ -5,7 +5,7 @@ import pathlib
 import keras
 import tensorflow as tf
 
-from keras_mm.data.audio import check_wav
+from keras_mm.data.audio import check_audio
 from keras_mm.data.batches import batches
 from keras_mm.data.image import check_image
 from keras_mm.data.manifest import ManifestError
@@ -16,9 +16,12 @@ from keras_mm.sublayers import sublayers
 DEFAULT_SAMPLE_RATE = 8000
 # Decoded rows are kept in memory up to this many MB (see `pipeline`).
 CACHE_MB = 512
+# The shuffle buffer's budget, apart from the cache's: a smaller cache
+# must not make the shuffle a partial one.
+SHUFFLE_MB = 512
 CONFIG_FILE = "preprocessing.json"
 VOCABULARY_FILE = "vocabulary.txt"
-CHECKS = {"image": check_image, "audio": check_wav}
+CHECKS = {"image": check_image, "audio": check_audio}
 
 
 class Preprocessor:
@@ -78,6 +81,7 @@ class Preprocessor:
         cache="auto",
         cache_mb=CACHE_MB,
         shard=None,
+        shuffle_mb=SHUFFLE_MB,
         **options,
     ):
         """Build the `tf.data` pipeline for a manifest.
@@ -92,9 +96,11 @@ class Preprocessor:
                 each shuffled by its number (see `batches`).
             cache: bool or `"auto"`. Keep decoded rows in memory after
                 the first pass; `"auto"`: when they fit in `cache_mb`.
-            cache_mb: float. Memory budget of the `"auto"` cache, in MB.
+            cache_mb: float. Memory budget of the `"auto"` cache, in MB;
+                0 caches nothing.
             shard: `(index, count)` or None. Only this process's share
                 of each batch, for data-parallel training (see `batches`).
+            shuffle_mb: float. Memory budget of the shuffle buffer.
             **options: the subclass's options (see its `rows`).
 
         Returns:
@@ -120,6 +126,7 @@ class Preprocessor:
             finish,
             cache_mb,
             shard,
+            shuffle_mb,
         )
 
     def rows(self, manifest, **options):
@@ -159,6 +166,7 @@ def pipeline(
     finish=None,
     cache_mb=CACHE_MB,
     shard=None,
+    shuffle_mb=SHUFFLE_MB,
 ):
     """The `tf.data` chain every preprocessor's datasets go through.
 
@@ -166,7 +174,8 @@ def pipeline(
     cached only within `cache_mb`, and without the cache the shuffle
     buffer holds the rows' cells (file paths, labels), which are decoded
     after shuffling, in parallel. Rows that already hold decoded media
-    (from `keras-mm prepare`) are shuffled in a buffer of `cache_mb`.
+    (from `keras-mm prepare`) are shuffled in a buffer of `shuffle_mb`,
+    whatever `cache_mb` is.
 
     Args:
         num_rows: int. Rows in `rows`.
@@ -180,6 +189,7 @@ def pipeline(
         finish: function of a batch, or None.
         cache_mb: float. Memory budget of the `"auto"` cache, in MB.
         shard: `(index, count)` or None: see `batches`.
+        shuffle_mb: float. Memory budget of the shuffle buffer, in MB.
 
     Returns:
         A prefetching `tf.data.Dataset` of batches.
@@ -201,10 +211,10 @@ def pipeline(
             shard=shard,
         )
     else:
-        # The shuffle buffer keeps to the budget too: it holds every row
+        # The shuffle buffer keeps to a budget too: it holds every row
         # when rows are file paths, fewer when they hold prepared media.
         row_mb = spec_bytes(rows.element_spec) / 2**20
-        buffer = max(1, min(num_rows, int(cache_mb // row_mb)))
+        buffer = max(1, min(num_rows, int(shuffle_mb // row_mb)))
         ds = batches(
             rows, buffer, batch_size, shuffle, seed, epochs, decode, shard
         )

@@ -1,7 +1,8 @@
 import re
-import wave
 
 import numpy as np
+
+from keras_mm.data.audio import audio_info
 
 MAX_AUDIO_SECONDS = 4.0
 MAX_SEQUENCE_LENGTH = 128
@@ -11,7 +12,7 @@ MAX_FILES = 256
 def suggest_lengths(manifest, sample_rate, quantile=0.95):
     """Suggest input lengths that fit most of a manifest's audio and text.
 
-    Audio durations are read from the WAV headers of up to 256 rows (or
+    Audio durations are read from the file headers of up to 256 rows (or
     taken from the audio of a prepared manifest, `keras-mm prepare`); text
     lengths are counted in words. Empty cells (an absent modality) are
     skipped. Rows longer than the suggestion get
@@ -72,7 +73,7 @@ def count_words(text):
 def _duration(path):
     # Unreadable files are reported, with their row, by the pipeline checks.
     try:
-        with wave.open(path, "rb") as f:
-            return f.getnframes() / f.getframerate()
-    except (OSError, EOFError, wave.Error, ZeroDivisionError):
+        rate, frames = audio_info(path)
+        return frames / rate
+    except (OSError, ValueError, ZeroDivisionError):
         return None

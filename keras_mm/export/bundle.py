@@ -9,6 +9,7 @@ import tensorflow as tf
 from keras_mm import zoo  # noqa: F401
 from keras_mm.export.output_folder import BUNDLE_FORMAT
 from keras_mm.export.output_folder import MARKER
+from keras_mm.export.output_folder import interrupted_swap
 from keras_mm.export.output_folder import output_lock
 from keras_mm.export.output_folder import prepared_output
 from keras_mm.export.output_folder import recover
@@ -36,12 +37,14 @@ def write_bundle(model, preprocessor, directory):
         directory: str or `pathlib.Path`. The folder to write into.
     """
     directory = pathlib.Path(directory)
+    task = get_task(preprocessor.task)
+    # A bundle that `load_bundle` would refuse is not written.
+    task.check_model(model, preprocessor, "being written")
     model.save(directory / MODEL_FILE)
     logger = tf.get_logger()
     level = logger.level
     logger.setLevel("WARNING")  # `verbose=False` still logs "Assets written".
     try:
-        task = get_task(preprocessor.task)
         task.export(model, preprocessor, directory / SAVED_MODEL_DIR)
     finally:
         logger.setLevel(level)
@@ -73,7 +76,7 @@ def load_bundle(directory):
             folder, a missing or damaged file, or a newer bundle format.
     """
     directory = pathlib.Path(directory)
-    if not directory.is_dir():
+    if not directory.is_dir() and interrupted_swap(directory):
         # A swap cut between its renames left the bundle in `.NAME.old-*`.
         with output_lock(directory):
             recover(directory)
@@ -117,5 +120,5 @@ def load_bundle(directory):
             f"Bundle {directory}: its preprocessing files are missing or "
             f"damaged ({e})."
         ) from None
-    get_task(preprocessor.task).check_model(model, directory)
+    get_task(preprocessor.task).check_model(model, preprocessor, directory)
     return model, preprocessor

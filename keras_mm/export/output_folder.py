@@ -1,9 +1,11 @@
 """Output folders: what keras_mm may replace, and replacing it safely.
 
 `--out` is replaced only when it is absent, empty or a keras_mm bundle
-(one holding `MARKER`). A run holds a lock beside it, writes into a
-`.NAME.partial-*` folder and swaps that in with two renames; whatever an
-interrupted run left beside `--out` is restored or removed by the next.
+that holds nothing else: `MARKER` lists the bundle's own files, and a
+bundle folder with any other file in it is not replaced. A run holds a
+lock beside it, writes into a `.NAME.partial-*` folder and swaps that in
+with two renames; whatever an interrupted run left beside `--out` is
+restored or removed by the next.
 """
 
 import contextlib
@@ -21,59 +23,107 @@ MARKER = ".keras_mm_bundle"
 # Raised when a bundle changes so that older keras_mm cannot read it; 2:
 # preprocessing.json names its task, captioners are `Captioner` models.
 BUNDLE_FORMAT = 2
-# Bundles written before the marker existed hold only these names.
-_LEGACY_NAMES = {
+# What a bundle of format 2 whose marker lists no files may hold.
+_FORMAT_2_NAMES = (
     "model.keras",
     "saved_model",
     "preprocessing.json",
     "vocabulary.txt",
     "history.csv",
     "metrics.json",
-}
+)
 _HELD = set()
 
 
-def marker():
-    """The content of `MARKER`: the bundle format and who wrote it."""
+def marker(files=()):
+    """The content of `MARKER`: the format, who wrote it, and its files.
+
+    Args:
+        files: the names of the bundle's own files and folders.
+    """
     try:
         version = importlib.metadata.version("keras_mm")
     except importlib.metadata.PackageNotFoundError:
         version = "unknown"
-    return {"format": BUNDLE_FORMAT, "keras_mm": version}
+    return {
+        "format": BUNDLE_FORMAT,
+        "keras_mm": version,
+        "files": sorted(files),
+    }
 
 
 def _log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def is_bundle(path):
-    """Whether the folder `path` is a bundle that keras_mm wrote."""
+def foreign_files(path):
+    """Names in the folder `path` that keras_mm did not write there.
+
+    Every name of a folder without `MARKER`; in a bundle, those that its
+    marker does not list.
+    """
     path = pathlib.Path(path)
-    if (path / MARKER).is_file():
-        return True
-    names = {p.name for p in path.iterdir()} if path.is_dir() else set()
-    return {"model.keras", "preprocessing.json"} <= names <= _LEGACY_NAMES
+    names = {p.name for p in path.iterdir()}
+    try:
+        written = json.loads((path / MARKER).read_text())
+    except FileNotFoundError:
+        return sorted(names)
+    except (OSError, ValueError):
+        written = {}
+    if not isinstance(written, dict):
+        written = {}
+    own = written.get("files", _FORMAT_2_NAMES)
+    return sorted(names - {MARKER, *own})
 
 
 def check_output(path):
     """Raise `ValueError` unless keras_mm may replace `path`.
 
-    It may when `path` does not exist, is an empty folder, or is a bundle.
+    It may when `path` does not exist (and can be made), is an empty
+    folder, or is a bundle holding only the files its marker lists.
     """
     path = pathlib.Path(path)
-    if not path.exists() and not path.is_symlink():
-        return
-    if not path.is_dir() or path.is_symlink():
+    flag = f"--out {path}"
+    if path.is_symlink():
         raise ValueError(
-            f"--out {path} is a file, not a folder; keras-mm writes a new "
+            f"{flag} is a symbolic link (to {os.readlink(path)}); keras-mm "
+            "replaces --out by renaming, which would replace the link. Give "
+            "the folder it points to, or another --out."
+        )
+    if not path.exists():
+        check_parents(path)
+        return
+    if not path.is_dir():
+        raise ValueError(
+            f"{flag} is a file, not a folder; keras-mm writes a new "
             "folder and replaces only its own bundles. Choose another --out."
         )
-    if any(path.iterdir()) and not is_bundle(path):
+    names = foreign_files(path)
+    if not names:
+        return
+    if not (path / MARKER).is_file():
         raise ValueError(
-            f"--out {path} is a folder that holds other files (not a "
+            f"{flag} is a folder that holds other files (not a "
             "keras-mm bundle); keras-mm will not replace it. Choose a new "
             "or empty folder."
         )
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    raise ValueError(
+        f"{flag} is a keras-mm bundle that also holds files keras-mm did "
+        f"not write ({shown}); keras-mm will not replace it. Move those "
+        "files out of it, or choose another --out."
+    )
+
+
+def check_parents(path):
+    """Raise `ValueError` if a folder `path` could not be made: a file is
+    where one of its parent folders would be."""
+    for parent in pathlib.Path(path).absolute().parents:
+        if parent.exists() and not parent.is_dir():
+            raise ValueError(
+                f"--out {path}: {parent} is a file, so no folder can be "
+                "made inside it. Choose another --out."
+            )
 
 
 def _sibling(path, kind):
@@ -101,6 +151,7 @@ def output_lock(path):
     if path in _HELD:  # Re-entrant: export inside a train run.
         yield
         return
+    check_parents(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = _sibling(path, "lock")
     owner = {
@@ -140,6 +191,12 @@ def output_lock(path):
     finally:
         _HELD.discard(path)
         lock.unlink(missing_ok=True)
+
+
+def interrupted_swap(path):
+    """Whether a swap to `path` was cut, leaving `.NAME.old-*` beside it."""
+    path = pathlib.Path(path).absolute()
+    return path.parent.is_dir() and any(path.parent.glob(f".{path.name}.old-*"))
 
 
 def recover(path):
@@ -201,7 +258,8 @@ def staging_directory(target):
         if hasattr(e, "add_note"):
             e.add_note(f"Partial output kept in {staging}")
         raise
-    (staging / MARKER).write_text(json.dumps(marker()) + "\n")
+    files = [p.name for p in staging.iterdir()]
+    (staging / MARKER).write_text(json.dumps(marker(files)) + "\n")
     swap(staging, target)
 
 
@@ -209,8 +267,15 @@ def swap(staging, target):
     """Rename `staging` to `target`; a `target` bundle is replaced.
 
     At every instant either `target` or `.NAME.old-*` holds the previous
-    bundle, and `recover` restores the latter.
+    bundle, and `recover` restores the latter. `target` is checked again
+    (`check_output`) first: a file put into it while the run worked
+    stops the swap, and the new bundle is kept in `staging`.
     """
+    try:
+        check_output(target)
+    except ValueError as e:
+        e.add_note(f"The new bundle is kept in {staging}")
+        raise
     old = target.parent / f".{target.name}.old-{staging.name.split('-')[-1]}"
     if target.exists():
         if any(target.iterdir()):

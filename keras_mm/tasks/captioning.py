@@ -116,7 +116,11 @@ class CaptioningTask(Task):
             f"Caption: keras-mm caption --model-dir {out} --data MANIFEST"
         )
 
-    def check_model(self, model, directory):
+    def token_ids(self, preprocessor):
+        return len(preprocessor.vocabulary)  # Reserved tokens included.
+
+    def check_model(self, model, preprocessor, directory):
+        super().check_model(model, preprocessor, directory)
         if not isinstance(model, zoo.Captioner):
             raise ValueError(
                 f"Bundle {directory} holds a captioner saved by keras_mm "

@@ -7,6 +7,8 @@ from keras_mm.data import build_vocabulary
 from keras_mm.data import learn_class_names
 from keras_mm.data import suggest_lengths
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
+from keras_mm.heads import head_kind
+from keras_mm.log import log
 from keras_mm.modalities import MODALITIES
 from keras_mm.tasks.archive import export_model
 from keras_mm.tasks.task import Task
@@ -47,6 +49,13 @@ class ClassificationTask(Task):
         }
         accepted = zoo.config(model, **overrides)
         columns = manifest.columns
+        for name in sorted(columns & set(MODALITIES)):
+            if not any(manifest.column(name, allow_empty=True)):
+                log(
+                    f'Manifest {manifest.path}: the "{name}" column is '
+                    "empty in every row; it is left out."
+                )
+                columns = columns - {name}
         if "modalities" in accepted and "modalities" not in overrides:
             present = tuple(m for m in MODALITIES if m in columns)
             if not present:
@@ -59,7 +68,9 @@ class ClassificationTask(Task):
         if "vocabulary_size" in accepted and "text" in columns:
             texts = manifest.column("text", allow_empty=True)
             vocabulary = build_vocabulary(
-                [t for t in texts if t], accepted["vocabulary_size"]
+                [t for t in texts if t],
+                accepted["vocabulary_size"],
+                f'The "text" cells of {manifest.path}',
             )
             # + padding and out-of-vocabulary ids.
             overrides["vocabulary_size"] = len(vocabulary) + 2
@@ -73,10 +84,23 @@ class ClassificationTask(Task):
         if missing:
             raise ManifestError(
                 f"Model '{model}' reads {sorted(built.input)}, but manifest "
-                f"{manifest.path} has no {missing} column."
+                f"{manifest.path} has no {missing} column (or only empty "
+                "cells in it)."
             )
         pre = ClassifierPreprocessor.from_model(built, class_names, vocabulary)
         return built, pre
+
+    def check_model(self, model, preprocessor, directory):
+        super().check_model(model, preprocessor, directory)
+        names = preprocessor.class_names
+        units = model.output.shape[-1]
+        binary = head_kind(len(names), preprocessor.multi_label) == "binary"
+        if units != (1 if binary else len(names)):
+            raise ValueError(
+                f"Bundle {directory}: preprocessing.json names "
+                f"{len(names)} classes, but the model has {units} "
+                "outputs; the files do not belong together."
+            )
 
     def training_options(self, preprocessor):
         return {"multi_label": preprocessor.multi_label}

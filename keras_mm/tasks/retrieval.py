@@ -36,7 +36,9 @@ class RetrievalTask(Task):
         overrides = model_options(model, options)
         column = caption_column(manifest, prefer="text")
         texts = manifest.column(column)
-        vocabulary = build_vocabulary(texts)
+        vocabulary = build_vocabulary(
+            texts, source=f'The "{column}" cells of {manifest.path}'
+        )
         built = zoo.build(
             model,
             # + padding and out-of-vocabulary ids.

@@ -1,7 +1,12 @@
 import csv
 import sys
 
+import keras
+import keras_hub
+
 from keras_mm import zoo
+from keras_mm.data.text import RESERVED
+from keras_mm.sublayers import sublayers
 
 
 class Task:
@@ -79,8 +84,27 @@ class Task:
         """What `keras-mm train` prints at the end: metrics, files, next."""
         raise NotImplementedError
 
-    def check_model(self, model, directory):
-        """Raise a `ValueError` if a loaded bundle's model cannot serve."""
+    def check_model(self, model, preprocessor, directory):
+        """Raise a `ValueError` if a loaded bundle's model cannot serve.
+
+        The base checks that the text token ids the preprocessor makes
+        (`token_ids`) are those the model's token embedding takes.
+        """
+        expected = self.token_ids(preprocessor)
+        sizes = embedding_sizes(model)
+        if expected is not None and sizes and expected not in sizes:
+            raise ValueError(
+                f"Bundle {directory}: its vocabulary gives {expected} token "
+                f"ids, but the model's token embedding takes "
+                f"{' or '.join(map(str, sorted(sizes)))}; the vocabulary "
+                "does not belong to this model."
+            )
+
+    def token_ids(self, preprocessor):
+        """How many text token ids the preprocessor makes, or None."""
+        if preprocessor.vocabulary is None:
+            return None
+        return len(preprocessor.vocabulary) + RESERVED
 
     def check_drop(self, drop):
         if drop:
@@ -88,6 +112,17 @@ class Task:
                 f"--drop-modality works with classifiers that take a "
                 f"'presence' input; a {self.noun} needs every input."
             )
+
+
+def embedding_sizes(model):
+    """The input sizes of the token embeddings in `model`."""
+    sizes = set()
+    for layer in sublayers(model):
+        if isinstance(layer, keras.layers.Embedding):
+            sizes.add(layer.input_dim)
+        elif isinstance(layer, keras_hub.layers.TokenAndPositionEmbedding):
+            sizes.add(layer.vocabulary_size)
+    return sizes
 
 
 def model_options(name, options):

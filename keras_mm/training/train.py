@@ -6,6 +6,7 @@ from keras import tree
 
 from keras_mm.heads import head_kind
 from keras_mm.training.adamw import AdamW
+from keras_mm.training.divergence import StopOnDivergence
 from keras_mm.training.jit_tune import tune_jit_compile
 from keras_mm.training.processes import is_chief
 from keras_mm.training.resume import TrainingState
@@ -189,7 +190,8 @@ def train(
         The `keras.callbacks.History` of the run.
 
     Raises:
-        FloatingPointError: if the loss becomes NaN or infinite.
+        FloatingPointError: if the loss diverges: NaN, infinite, or 10,000
+            times its start (see `StopOnDivergence`).
     """
     steps = steps_per_epoch or int(train_data.cardinality())
     total_steps = epochs * steps if steps > 0 else None
@@ -214,11 +216,7 @@ def train(
     early_stopping = keras.callbacks.EarlyStopping(
         monitor, patience=patience, mode=mode, restore_best_weights=True
     )
-    callbacks = [
-        # Raising (not stopping) keeps a diverged model from being saved.
-        keras.callbacks.TerminateOnNaN(raise_error=True),
-        early_stopping,
-    ]
+    callbacks = [StopOnDivergence(), early_stopping]
     if monitor.endswith("accuracy"):
         callbacks.append(StopWhenPerfect(monitor))
     initial_epoch, state = 0, []
@@ -268,13 +266,6 @@ def train(
             verbose=verbose,
             shuffle=False,  # The dataset shuffles itself.
         )
-    except RuntimeError as e:
-        if "NaN or Inf loss" not in str(e):
-            raise
-        raise FloatingPointError(
-            "Training diverged: the loss became NaN or infinite. Try a "
-            "lower learning rate."
-        ) from None
     finally:
         for callback in state:
             callback.join()

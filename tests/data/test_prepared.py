@@ -95,6 +95,7 @@ def test_shuffle_buffer_of_prepared_rows_keeps_to_the_budget(tmp_path):
         epochs=(0, 2),
         cache="auto",
         cache_mb=0.35,
+        shuffle_mb=0.35,
         labels=False,
     )
     # Keras knows an epoch's steps without running out of data.

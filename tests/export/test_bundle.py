@@ -13,6 +13,8 @@ from keras_mm.export import load_bundle
 from keras_mm.export import staging_directory
 from tests.helpers import random_inputs
 
+VOCABULARY = ["a", "b"] + [f"w{i}" for i in range(56)]
+
 
 def small_model():
     return zoo.build(
@@ -20,14 +22,14 @@ def small_model():
         modalities=("audio", "text"),
         audio_length=400,
         sequence_length=6,
-        vocabulary_size=60,
+        vocabulary_size=len(VOCABULARY) + 2,  # + padding and OOV.
         hidden_dim=8,
     )
 
 
 def test_bundle_round_trip(tmp_path):
     model = small_model()
-    pre = ClassifierPreprocessor.from_model(model, ["no", "yes"], ["a", "b"])
+    pre = ClassifierPreprocessor.from_model(model, ["no", "yes"], VOCABULARY)
     out = export_bundle(model, pre, tmp_path / "bundle")
     names = sorted(p.name for p in out.iterdir())
     assert names == [
@@ -64,7 +66,7 @@ def test_failed_export_keeps_the_previous_bundle(tmp_path):
             raise OSError("disk full")
 
     model = small_model()
-    broken = Broken.from_model(model, ["no", "yes"], ["a"])
+    broken = Broken.from_model(model, ["no", "yes"], VOCABULARY)
     with pytest.raises(OSError, match="disk full") as info:
         export_bundle(model, broken, target)
     assert (target / "model.keras").read_text() == "the good one"
@@ -73,10 +75,11 @@ def test_failed_export_keeps_the_previous_bundle(tmp_path):
     assert len(partial) == 1 and (partial[0] / "model.keras").is_file()
 
 
-def test_staging_replaces_an_existing_folder(tmp_path):
+def test_staging_replaces_a_bundle_of_its_own_files_only(tmp_path):
     target = tmp_path / "out"
     target.mkdir()
     (target / "old.txt").write_text("old")
+    (target / ".keras_mm_bundle").write_text('{"files": ["old.txt"]}')
     with staging_directory(target) as staging:
         (staging / "new.txt").write_text("new")
     assert sorted(p.name for p in target.iterdir()) == [
@@ -84,12 +87,21 @@ def test_staging_replaces_an_existing_folder(tmp_path):
         "new.txt",
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    # A file put into the bundle while the next run works stops its swap.
+    with pytest.raises(ValueError, match=r"did not write \(notes.md\)") as e:
+        with staging_directory(target) as staging:
+            (staging / "newer.txt").write_text("newer")
+            (target / "notes.md").write_text("mine")
+    assert "The new bundle is kept in" in e.value.__notes__[-1]
+    assert (target / "notes.md").read_text() == "mine"
+    assert (target / "new.txt").read_text() == "new"
+    assert (staging / "newer.txt").read_text() == "newer"
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     model = small_model()
-    pre = ClassifierPreprocessor.from_model(model, ["no", "yes"], ["a", "b"])
+    pre = ClassifierPreprocessor.from_model(model, ["no", "yes"], VOCABULARY)
     return export_bundle(model, pre, tmp_path_factory.mktemp("x") / "bundle")
 
 
@@ -146,7 +158,7 @@ def test_a_bundle_from_before_tasks_loads_as_a_classifier(bundle):
     (bundle / ".keras_mm_bundle").write_text('{"format": 1}')
     model, pre = load_bundle(bundle)
     assert isinstance(pre, ClassifierPreprocessor)
-    assert pre.class_names == ["no", "yes"] and pre.vocabulary == ["a", "b"]
+    assert pre.class_names == ["no", "yes"] and pre.vocabulary == VOCABULARY
 
 
 def test_an_old_captioner_bundle_says_to_train_again(bundle):

@@ -23,14 +23,59 @@ def a_bundle(path, content="old"):
 
 def test_output_may_be_absent_empty_or_a_bundle(tmp_path):
     check_output(tmp_path / "new")
+    check_output(tmp_path / "new" / "deeper")
     (tmp_path / "empty").mkdir()
     check_output(tmp_path / "empty")
     check_output(a_bundle(tmp_path / "bundle"))
-    legacy = tmp_path / "legacy"
-    legacy.mkdir()
-    for name in ("model.keras", "preprocessing.json", "metrics.json"):
-        (legacy / name).write_text("x")
-    check_output(legacy)
+
+
+def test_a_folder_is_never_taken_for_a_bundle_by_its_file_names(tmp_path):
+    # Without the marker, a bundle's file names are only a user's files.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in ("model.keras", "preprocessing.json", "history.csv"):
+        (mine / name).write_text("x")
+    with pytest.raises(ValueError, match="holds other files"):
+        check_output(mine)
+
+
+@pytest.mark.parametrize(
+    "marker",
+    ["{}", '{"format": 2, "files": ["model.keras"]}'],
+    ids=["format 2 without a file list", "with a file list"],
+)
+def test_a_bundle_holding_a_users_files_is_not_replaced(marker, tmp_path):
+    bundle = a_bundle(tmp_path / "bundle")
+    (bundle / MARKER).write_text(marker)
+    (bundle / "predictions.csv").write_text("row,label\n")
+    (bundle / "notes.md").write_text("mine")
+    with pytest.raises(ValueError) as e:
+        check_output(bundle)
+    assert "did not write (notes.md, predictions.csv)" in str(e.value)
+
+
+def test_the_marker_lists_the_bundles_own_files(tmp_path):
+    target = tmp_path / "out"
+    with staging_directory(target) as staging:
+        (staging / "model.keras").write_text("new")
+        (staging / "saved_model").mkdir()
+    written = json.loads((target / MARKER).read_text())
+    assert written["files"] == ["model.keras", "saved_model"]
+    check_output(target)
+
+
+def test_out_messages_name_the_actual_problem(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="notes.txt is a file, so no folder"):
+        check_output(tmp_path / "notes.txt" / "model")
+    with pytest.raises(ValueError, match="notes.txt is a file, so no folder"):
+        with output_lock(tmp_path / "notes.txt" / "model"):
+            pass
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "empty")
+    with pytest.raises(ValueError, match="is a symbolic link"):
+        check_output(tmp_path / "link")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
 def test_output_refuses_other_folders_and_files(tmp_path):
