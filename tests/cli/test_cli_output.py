@@ -143,3 +143,131 @@ def test_a_lost_swap_is_restored_by_the_next_run(
     assert cli(evaluate, out=out, demo=demo) == 0
     assert "Restored the previous bundle" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_bundle_holding_a_users_files_is_not_replaced(
+    trained, demo, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    shutil.copytree(trained, out)
+    (out / "predictions.csv").write_text("row,label\n")
+    (out / "notes.md").write_text("mine")
+    before = snapshot(out)
+    assert cli(TRAIN, demo=demo, out=out) == 1
+    error = last_error(capsys)
+    assert "did not write (notes.md, predictions.csv)" in error
+    assert snapshot(out) == before
+    assert cli("export --model-dir {b} --out {o}", b=trained, o=out) == 1
+    assert snapshot(out) == before
+
+
+def test_a_users_folder_with_bundle_file_names_is_not_replaced(
+    demo, tmp_path, capsys
+):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in ("model.keras", "preprocessing.json", "history.csv"):
+        (mine / name).write_text("my own")
+    before = snapshot(mine)
+    assert cli(TRAIN, demo=demo, out=mine) == 1
+    assert "will not replace it" in last_error(capsys)
+    assert snapshot(mine) == before
+
+
+def test_export_to_its_own_bundle_is_refused(trained, tmp_path, capsys):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(trained, bundle)
+    before = snapshot(bundle)
+    for out in (bundle, f"{bundle}/../bundle"):
+        command = "export --model-dir {b} --out {o}"
+        assert cli(command, b=bundle, o=out) == 1
+        assert "is the bundle --model-dir reads" in last_error(capsys)
+    assert snapshot(bundle) == before
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("-5", "--cache-mb must be a finite number, 0 (cache nothing) or more"),
+        ("nan", "--cache-mb must be a finite number"),
+        ("inf", "--cache-mb must be a finite number"),
+    ],
+)
+def test_cache_mb_must_be_finite_and_not_negative(
+    value, message, demo, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    assert cli(TRAIN + f" --cache-mb {value}", demo=demo, out=out) == 1
+    assert message in last_error(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_readers_create_no_folders(trained, demo, tmp_path, capsys):
+    for command in ("evaluate", "predict"):
+        missing = tmp_path / "a" / "b" / "c"
+        line = command + " --model-dir {m} --data {demo}"
+        assert cli(line, m=missing, demo=demo) == 1
+        assert "not found" in last_error(capsys)
+        assert not (tmp_path / "a").exists()
+
+
+@pytest.mark.parametrize(
+    "tamper, message",
+    [
+        ("classes", "names 6 classes, but the model has 8 outputs"),
+        ("vocabulary", "its vocabulary gives"),
+    ],
+)
+def test_a_bundle_whose_files_disagree_is_refused_at_load(
+    tamper, message, trained, demo, tmp_path, capsys
+):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(trained, bundle)
+    if tamper == "classes":
+        # The 8 classes of the demo become 6: argmax 6 or 7 would fail.
+        config = json.loads((bundle / "preprocessing.json").read_text())
+        assert len(config["class_names"]) == 8
+        config["class_names"] = config["class_names"][:6]
+        (bundle / "preprocessing.json").write_text(json.dumps(config))
+    else:
+        with open(bundle / "vocabulary.txt", "a") as f:
+            f.write("extra\nwords\n")
+    line = "predict --model-dir {b} --data {demo}"
+    assert cli(line, b=bundle, demo=demo) == 1
+    assert message in last_error(capsys)
+
+
+def test_an_exploding_loss_is_a_diverged_run(demo, tmp_path, capsys):
+    # At 1e6 the loss stays finite (about 1e22) but the model is garbage.
+    out = tmp_path / "out"
+    command = TRAIN.replace("--epochs 1", "--epochs 2 --learning-rate 1e6")
+    assert cli(command, demo=demo, out=out) == 1
+    error = last_error(capsys)
+    assert "Training diverged: the loss reached" in error
+    assert "more than 10000 times its start" in error
+    assert not out.exists()
+
+
+def test_an_all_empty_text_column_is_left_out(demo, tmp_path, capsys):
+    rows = demo.read_text().splitlines()
+    header = rows[0].split(",")
+    text = header.index("text")
+    blank = []
+    for row in rows[1:]:
+        cells = row.split(",")
+        cells[text] = ""
+        blank.append(",".join(cells))
+    manifest = demo.parent / "blank_text.csv"
+    manifest.write_text("\n".join([rows[0], *blank]) + "\n")
+    out = tmp_path / "out"
+    command = (
+        "train --model multimodal_classifier --data {m} --epochs 1 --out {out}"
+    )
+    assert cli(command, m=manifest, out=out) == 0
+    assert 'the "text" column is empty in every row' in capsys.readouterr().err
+    model, _ = load_bundle(out)
+    assert sorted(model.input) == ["audio", "image", "presence"]
+    # A model that needs text says so in one line.
+    seed = command.replace("multimodal_classifier", "seed000_concat")
+    assert cli(seed, m=manifest, out=tmp_path / "seed") == 1
+    assert "(or only empty cells in it)" in last_error(capsys)

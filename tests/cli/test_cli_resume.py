@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -93,3 +94,43 @@ def test_resume_needs_an_interrupted_run(demo, tmp_path, capsys):
     assert cli(TRAIN + " --resume", demo=demo, out=tmp_path / "out") == 1
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert "no interrupted run" in error
+
+
+def test_resume_refuses_data_that_changed(demo, tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("keras_mm.cli.fit.train", interrupted)
+    shutil.copytree(demo.parent, tmp_path / "data")
+    data = tmp_path / "data" / "data.csv"
+    (data.parent / demo.name).rename(data)
+    out = tmp_path / "out"
+    assert cli(TRAIN, demo=data, out=out) == 130
+    resume = TRAIN + " --resume"
+    # The same data: resumed (and interrupted again).
+    assert cli(resume, demo=data, out=out) == 130
+    assert "Resuming the run" in capsys.readouterr().err
+    # Every label reversed; same paths, same options.
+    lines = data.read_text().splitlines()
+    labels = [line.rsplit(",", 1) for line in lines[1:]]
+    reversed_labels = [label for _, label in labels][::-1]
+    rows = [
+        f"{cells},{label}" for (cells, _), label in zip(labels, reversed_labels)
+    ]
+    data.write_text("\n".join([lines[0], *rows]) + "\n")
+    assert cli(resume, demo=data, out=out) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "--resume: the training data changed since the interrupted" in error
+    assert "data.csv, row" in error and "its cells changed" in error
+    # Back to the original rows, but one image rewritten.
+    data.write_text("\n".join(lines) + "\n")
+    image = data.parent / "images" / "00003.png"
+    image.write_bytes(image.read_bytes() + b"\0")
+    assert cli(resume, demo=data, out=out) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "data.csv, row 4" in error and "a media file changed" in error
+    # One row fewer.
+    data.write_text("\n".join(lines[:-1]) + "\n")
+    assert cli(resume, demo=data, out=out) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "gives 50 rows (it gave 51)" in error

@@ -144,3 +144,68 @@ def test_non_utf8_bytes_name_the_line(name, line, tmp_path):
     path.write_bytes(path.read_bytes().replace(b"yo", b"y\xe9"))
     with pytest.raises(ManifestError, match=f"{name}, line {line}: byte 0xe9"):
         Manifest.read(path)
+
+
+def test_jsonl_duplicate_keys_name_the_line(tmp_path):
+    path = tmp_path / "m.jsonl"
+    path.write_text(
+        '{"image": "a.png", "label": "x"}\n\n'
+        '{"image": "a.png", "image": "b.png", "label": "y"}\n'
+    )
+    with pytest.raises(ManifestError) as info:
+        Manifest.read(path)
+    assert str(info.value) == (
+        f'{path}, line 3: the key "image" appears more than once; each '
+        "field must be given once."
+    )
+
+
+@pytest.mark.parametrize(
+    "field, value, kind",
+    [
+        ("text", ["a", "list"], "array"),
+        ("label", {"name": "x"}, "object"),
+        ("image", ["a.png"], "array"),
+    ],
+)
+def test_jsonl_non_scalar_fields_name_the_line_and_field(
+    field, value, kind, tmp_path
+):
+    rows = [dict(row) for row in ROWS]
+    rows[1][field] = value
+    path = write_jsonl(tmp_path / "m.jsonl", rows)
+    path.write_text("\n" + path.read_text())  # Row 2 is on line 3.
+    manifest = Manifest.read(path)
+    with pytest.raises(ManifestError) as info:
+        manifest.column(field)
+    assert str(info.value) == (
+        f'{path}, row 2 (line 3): the "{field}" field is a JSON {kind}; '
+        "expected a string or a number."
+    )
+
+
+def test_a_non_ascii_digit_label_names_its_row(tmp_path):
+    rows = [dict(row) for row in ROWS] + [dict(ROWS[0], label="²")]
+    manifest = Manifest.read(write_csv(tmp_path / "m.csv", rows))
+    with pytest.raises(ManifestError) as info:
+        learn_class_names(manifest)
+    assert str(info.value).startswith(
+        f"{tmp_path / 'm.csv'}, row 4: label '²' is written with digit "
+        "characters other than 0-9"
+    )
+
+
+def test_the_fingerprint_sees_cells_and_files(tmp_path):
+    (tmp_path / "a.png").write_bytes(b"png")
+    before = Manifest.read(write_csv(tmp_path / "m.csv", ROWS)).fingerprint()
+    assert before == Manifest.read(tmp_path / "m.csv").fingerprint()
+    (tmp_path / "a.png").write_bytes(b"other png")
+    files = Manifest.read(tmp_path / "m.csv").fingerprint()
+    assert files["files"][0] != before["files"][0]
+    assert files["files"][1:] == before["files"][1:]
+    assert files["cells"] == before["cells"]
+    rows = [dict(row) for row in ROWS]
+    rows[2]["label"] = "10"
+    cells = Manifest.read(write_csv(tmp_path / "m.csv", rows)).fingerprint()
+    assert cells["cells"][:2] == files["cells"][:2]
+    assert cells["cells"][2] != files["cells"][2]

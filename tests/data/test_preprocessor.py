@@ -286,3 +286,18 @@ def test_process_shares_make_up_the_batches_of_one_process(tmp_path, cache):
         for epoch, batch in enumerate(share):
             np.testing.assert_array_equal(batch, whole[2 * epoch][i::2])
     assert not np.array_equal(whole[0], whole[2])  # Each epoch reshuffled.
+
+
+def test_a_zero_cache_caches_nothing_and_shuffles_fully(tmp_path):
+    # --cache-mb 0 once shrank the shuffle buffer to one row, so training
+    # saw the rows in file order.
+    m = manifest(tmp_path, small_dataset(tmp_path, 6))
+    pre = preprocessor()
+    cached = _epochs(pre, m, cache=True)
+    uncached = _epochs(pre, m, cache_mb=0)
+    for (a, _), (b, _) in zip(cached, uncached, strict=True):
+        np.testing.assert_array_equal(a, b)
+    in_file_order = _epochs(pre, m, cache=False, shuffle_mb=0)
+    assert not all(
+        np.array_equal(a, b) for (a, _), (b, _) in zip(cached, in_file_order)
+    )
