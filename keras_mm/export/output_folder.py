@@ -13,6 +13,7 @@ import importlib.metadata
 import json
 import os
 import pathlib
+import re
 import shutil
 import socket
 import sys
@@ -23,14 +24,12 @@ MARKER = ".keras_mm_bundle"
 # Raised when a bundle changes so that older keras_mm cannot read it; 2:
 # preprocessing.json names its task, captioners are `Captioner` models.
 BUNDLE_FORMAT = 2
-# What a bundle of format 2 whose marker lists no files may hold.
-_FORMAT_2_NAMES = (
-    "model.keras",
-    "saved_model",
-    "preprocessing.json",
-    "vocabulary.txt",
-    "history.csv",
-    "metrics.json",
+# What a bundle (or `prepare` folder) whose marker lists no files, from
+# keras_mm before the list, may hold.
+_UNLISTED = re.compile(
+    r"model\.keras|saved_model|preprocessing\.json|vocabulary\.txt|"
+    r"history\.csv|metrics\.json|prepared\.json|manifest\.jsonl|"
+    r"media-\d{5}-of-\d{5}\.tfrecord"
 )
 _HELD = set()
 
@@ -72,8 +71,9 @@ def foreign_files(path):
         written = {}
     if not isinstance(written, dict):
         written = {}
-    own = written.get("files", _FORMAT_2_NAMES)
-    return sorted(names - {MARKER, *own})
+    if "files" in written:
+        return sorted(names - {MARKER, *written["files"]})
+    return sorted(n for n in names - {MARKER} if not _UNLISTED.fullmatch(n))
 
 
 def check_output(path):
