@@ -1,5 +1,7 @@
 """`keras-mm train`: any zoo model, through its task."""
 
+import shutil
+
 import keras
 
 from keras_mm.cli.fit import fit_and_save
@@ -18,6 +20,7 @@ from keras_mm.training import warm_start
 from keras_mm.training.processes import barrier
 from keras_mm.training.processes import is_chief
 from keras_mm.training.processes import start_processes
+from keras_mm.training.resume import completed_epochs
 
 VALIDATION_FRACTION = 0.2
 
@@ -69,9 +72,15 @@ def run_train(args):
         barrier("run folder")  # The chief starts it; the others read it.
         return _run_train(args)
     with prepared_output(args.out):
-        start_run(args)
+        folder = start_run(args)
         barrier("run folder")
-        return _run_train(args)
+        try:
+            return _run_train(args)
+        except Exception:
+            # Nothing to resume: bad data, or a run diverged in epoch 1.
+            if not args.resume and not completed_epochs(folder):
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
 
 
 def _run_train(args):

@@ -271,3 +271,5 @@ def test_an_all_empty_text_column_is_left_out(demo, tmp_path, capsys):
     seed = command.replace("multimodal_classifier", "seed000_concat")
     assert cli(seed, m=manifest, out=tmp_path / "seed") == 1
     assert "(or only empty cells in it)" in last_error(capsys)
+    # A run that fails before its first epoch leaves no run folder.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
