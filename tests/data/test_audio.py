@@ -113,3 +113,19 @@ def test_audio_in_other_formats_trains_through_the_preprocessor(tmp_path):
     m = manifest(tmp_path, rows)
     x, _ = next(iter(preprocessor().dataset(m, batch_size=4)))
     assert np.abs(x["audio"].numpy()).max(axis=-1).min() > 0.4
+
+
+@pytest.mark.parametrize(
+    "suffix, subtype",
+    [("wav", "PCM_24"), ("flac", None), ("ogg", None), ("mp3", None)],
+)
+def test_a_truncated_file_of_any_format_is_refused(suffix, subtype, tmp_path):
+    path = tmp_path / f"cut.{suffix}"
+    soundfile.write(path, tone(1.0)[:, 0], 16000, subtype=subtype)
+    check_audio(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(
+        ValueError, match=r"cut\.\w+ (is empty or truncated|\()"
+    ):
+        check_audio(path)
