@@ -4,7 +4,6 @@ from keras_mm.data.image import load_image
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.data.preprocessor import Preprocessor
 from keras_mm.data.preprocessor import check_column
-from keras_mm.data.preprocessor import model_sample_rate
 
 
 class CaptionPreprocessor(Preprocessor):
@@ -53,7 +52,18 @@ class CaptionPreprocessor(Preprocessor):
         self.tokenizer = CaptionTokenizer(self.vocabulary, sequence_length)
 
     @classmethod
-    def from_model(cls, model, vocabulary, caption_column="caption"):
+    def from_model(
+        cls,
+        model,
+        vocabulary,
+        caption_column="caption",
+        sample_rate=DEFAULT_SAMPLE_RATE,
+    ):
+        """Create a preprocessor matching `model`'s inputs.
+
+        `sample_rate`: the rate the model was built for (its task's
+        `fit_to` passes it).
+        """
         audio = model.input.get("audio")
         return cls(
             model.input["image"].shape[1:],
@@ -61,7 +71,7 @@ class CaptionPreprocessor(Preprocessor):
             model.input["tokens"].shape[1],
             caption_column,
             audio_length=None if audio is None else audio.shape[1],
-            sample_rate=model_sample_rate(model),
+            sample_rate=sample_rate,
         )
 
     def check(self, manifest, captions=True):

@@ -8,7 +8,6 @@ from keras_mm.data.manifest import ManifestError
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.data.preprocessor import Preprocessor
 from keras_mm.data.preprocessor import check_column
-from keras_mm.data.preprocessor import model_sample_rate
 from keras_mm.data.preprocessor import unless_absent
 from keras_mm.data.text import text_vectorizer
 from keras_mm.modalities import MODALITIES
@@ -85,8 +84,9 @@ class ClassifierPreprocessor(Preprocessor):
     def from_model(cls, model, class_names, vocabulary=None, **kwargs):
         """Create a preprocessor matching `model`'s named inputs.
 
-        The sampling rate defaults to that of a `MelSpectrogram` layer in
-        the model, else to 8000 Hz.
+        `kwargs` (`sample_rate`, `multi_label`) go to the constructor;
+        pass the sampling rate the model was built for (its task's
+        `fit_to` does), which a model's layers need not show.
         """
         if not isinstance(model.input, dict):
             raise ValueError(
@@ -94,7 +94,6 @@ class ClassifierPreprocessor(Preprocessor):
                 f"Received inputs: {model.input}"
             )
         inputs = {name: x.shape[1:] for name, x in model.input.items()}
-        kwargs.setdefault("sample_rate", model_sample_rate(model))
         return cls(inputs, class_names, vocabulary, **kwargs)
 
     def check(self, manifest):

@@ -2,7 +2,6 @@ import concurrent.futures
 import json
 import pathlib
 
-import keras
 import tensorflow as tf
 
 from keras_mm.data.audio import check_audio
@@ -11,7 +10,6 @@ from keras_mm.data.image import check_image
 from keras_mm.data.manifest import ManifestError
 from keras_mm.data.text import load_vocabulary
 from keras_mm.data.text import save_vocabulary
-from keras_mm.sublayers import sublayers
 
 DEFAULT_SAMPLE_RATE = 8000
 # Decoded rows are kept in memory up to this many MB (see `pipeline`).
@@ -286,14 +284,6 @@ def _try(check):
         return None
 
     return run
-
-
-def model_sample_rate(model):
-    """The sampling rate of a `MelSpectrogram` in `model`, else 8000 Hz."""
-    for layer in sublayers(model):
-        if isinstance(layer, keras.layers.MelSpectrogram):
-            return layer.sampling_rate
-    return DEFAULT_SAMPLE_RATE
 
 
 def unless_absent(path, load, shape):

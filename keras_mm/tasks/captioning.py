@@ -13,6 +13,7 @@ from keras_mm.data import suggest_lengths
 from keras_mm.data.captions import build_caption_vocabulary
 from keras_mm.data.captions import caption_column
 from keras_mm.data.captions import caption_length
+from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.log import log
 from keras_mm.tasks.captioning_export import captioner_archive
 from keras_mm.tasks.task import Task
@@ -48,14 +49,18 @@ class CaptioningTask(Task):
         captions = manifest.column(column)
         vocabulary = build_caption_vocabulary(captions, vocabulary_size)
         if "audio" in manifest.columns:
-            overrides.update(_audio_length(model, manifest))
-        built = zoo.build(
-            model,
+            # An explicit length wins over the suggested one.
+            for key, value in _audio_length(model, manifest, overrides).items():
+                overrides.setdefault(key, value)
+        overrides.update(
             vocabulary_size=len(vocabulary),
             sequence_length=caption_length(captions, vocabulary),
-            **overrides,
         )
-        pre = CaptionPreprocessor.from_model(built, vocabulary, column)
+        built = zoo.build(model, **overrides)
+        rate = zoo.config(model, **overrides).get("sample_rate")
+        pre = CaptionPreprocessor.from_model(
+            built, vocabulary, column, sample_rate=rate or DEFAULT_SAMPLE_RATE
+        )
         return built, pre
 
     def training_options(self, preprocessor):
@@ -152,8 +157,8 @@ def captions(model, preprocessor, manifest, sampler, batch_size=32):
     return generated
 
 
-def _audio_length(model, manifest):
-    accepted = zoo.config(model)
+def _audio_length(model, manifest, overrides):
+    accepted = zoo.config(model, **overrides)
     if "audio_length" not in accepted:
         hears = [
             m

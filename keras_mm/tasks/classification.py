@@ -87,7 +87,10 @@ class ClassificationTask(Task):
                 f"{manifest.path} has no {missing} column (or only empty "
                 "cells in it)."
             )
-        pre = ClassifierPreprocessor.from_model(built, class_names, vocabulary)
+        # The sizing the model was built with, not a scan of its layers.
+        pre = ClassifierPreprocessor.from_model(
+            built, class_names, vocabulary, sample_rate=sample_rate
+        )
         return built, pre
 
     def check_model(self, model, preprocessor, directory):

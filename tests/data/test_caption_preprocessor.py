@@ -6,6 +6,7 @@ from keras_mm.data import Manifest
 from keras_mm.data import ManifestError
 from keras_mm.data.caption_preprocessor import CaptionPreprocessor
 from keras_mm.data.captions import build_caption_vocabulary
+from keras_mm.tasks import task_of
 from tests.data.media import write_csv
 from tests.data.media import write_png
 from tests.data.media import write_wav
@@ -23,7 +24,7 @@ def hearing_captioner(sequence_length=8):
         audio_length=2000,
         sample_rate=4000,
     )
-    return CaptionPreprocessor.from_model(model, vocabulary)
+    return CaptionPreprocessor.from_model(model, vocabulary, sample_rate=4000)
 
 
 def manifest(tmp_path, audio_rate=8000):
@@ -81,3 +82,12 @@ def test_a_missing_audio_column_is_named(tmp_path):
     )
     with pytest.raises(ManifestError, match='no "audio" column'):
         hearing_captioner().dataset(Manifest.read(tmp_path / "m.csv"))
+
+
+def test_the_captioning_task_feeds_the_rate_the_model_was_built_for(tmp_path):
+    model, pre = task_of("seed001_mmlm_captioner").fit_to(
+        manifest(tmp_path), "seed001_mmlm_captioner", sample_rate=16000
+    )
+    assert pre.sample_rate == 16000
+    # 0.4 s at 16 kHz: the suggested length holds all of it.
+    assert pre.audio_length == model.input["audio"].shape[1] == 6400

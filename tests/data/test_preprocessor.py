@@ -7,6 +7,7 @@ from keras_mm.data import ClassifierPreprocessor
 from keras_mm.data import Manifest
 from keras_mm.data import ManifestError
 from keras_mm.data import build_vocabulary
+from keras_mm.tasks import task_of
 from tests.data.media import small_dataset
 from tests.data.media import write_csv
 from tests.data.media import write_jpeg
@@ -94,11 +95,29 @@ def test_unlabelled_dataset_and_save_load_round_trip(tmp_path):
         np.testing.assert_array_equal(a[name], b[name])
 
 
-def test_sample_rate_comes_from_the_model_mel_layer():
-    model = zoo.build("seed001_mmlm", sample_rate=16000, audio_length=1600)
-    pre = ClassifierPreprocessor.from_model(model, ["a", "b"], ["x"])
+def test_sample_rate_comes_from_the_build_config_not_the_layers(tmp_path):
+    # A waveform encoder has no MelSpectrogram to show its rate: it was
+    # fed 8 kHz audio whatever it was built for.
+    rows = small_dataset(tmp_path)
+    m = manifest(tmp_path, rows)
+    write_wav(tmp_path / "snd0.wav", 0.1, 16000, 1000.0)
+    model, pre = task_of("multimodal_classifier").fit_to(
+        m,
+        "multimodal_classifier",
+        modalities=("audio",),
+        audio_encoder="waveform",
+        sample_rate=16000,
+        audio_length=1600,
+    )
     assert pre.sample_rate == 16000
     assert pre.inputs["audio"] == (1600,)
+    x, _ = next(iter(pre.dataset(m, batch_size=4)))
+    # 0.1 s at 16 kHz fills the 1600 samples; at 8 kHz it filled half.
+    audio = x["audio"].numpy()[0]
+    assert np.abs(audio[1500:]).max() > 0.3
+    (tmp_path / "bundle").mkdir()
+    pre.save(tmp_path / "bundle")
+    assert ClassifierPreprocessor.load(tmp_path / "bundle").sample_rate == 16000
 
 
 def bad_input_cases():
