@@ -40,6 +40,7 @@ from keras_mm.data.prepared import read_prepared  # noqa: E402
 from keras_mm.data.prepared import write_prepared  # noqa: E402
 from keras_mm.tasks import task_of  # noqa: E402
 from keras_mm.training.train import compile_model  # noqa: E402
+from keras_mm.training.train import compile_options  # noqa: E402
 
 BATCH = 32
 
@@ -79,7 +80,7 @@ def main():
     keras.utils.set_random_seed(0)
     task = task_of(args.model)
     model, preprocessor = task.fit_to(manifest, args.model)
-    compile_model(model, **task.training_options(preprocessor))
+    compile_model(model, **compile_options(task.training_options(preprocessor)))
     steps = -(-len(manifest) // BATCH)
     with tempfile.TemporaryDirectory() as directory:
         write_prepared(preprocessor, manifest, pathlib.Path(directory))

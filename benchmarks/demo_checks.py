@@ -23,6 +23,7 @@ import keras
 from keras_mm.data import Manifest
 from keras_mm.data import make_demo_dataset
 from keras_mm.tasks import fit_to
+from keras_mm.tasks import task_of
 from keras_mm.training import train
 
 
@@ -55,6 +56,9 @@ def accuracy(
         hidden_dim=hidden_dim,
     )
     val = pre.dataset(val_manifest)
+    options = task_of("multimodal_classifier").training_options(pre)
+    if stop_at:
+        options["callbacks"].append(StopAtAccuracy(stop_at))
     train(
         model,
         pre.dataset(train_manifest, shuffle=True, seed=0),
@@ -63,7 +67,7 @@ def accuracy(
         learning_rate=learning_rate,
         patience=epochs,
         verbose=0,
-        callbacks=[StopAtAccuracy(stop_at)] if stop_at else None,
+        **options,
     )
     return model.evaluate(val, return_dict=True, verbose=0)["accuracy"]
 

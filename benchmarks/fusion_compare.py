@@ -23,6 +23,7 @@ from keras_mm.data import demo_datasets
 from keras_mm.data import demo_manifest
 from keras_mm.fusion import list_fusions
 from keras_mm.tasks import fit_to
+from keras_mm.tasks import task_of
 from keras_mm.training import train
 
 
@@ -62,6 +63,7 @@ def run(
         learning_rate=learning_rate,
         patience=epochs,
         verbose=0,
+        **task_of("multimodal_classifier").training_options(pre),
     )
     seconds = time.perf_counter() - start
     row = {

@@ -34,7 +34,12 @@ def batch(model, batch_size, rng):
 def samples_per_second(name, jit_compile, steps, batch_size):
     keras.utils.set_random_seed(0)
     model = zoo.build(name, num_classes=4, vocabulary_size=100)
-    compile_model(model, jit_compile=jit_compile)
+    compile_model(
+        model,
+        keras.losses.SparseCategoricalCrossentropy(),  # The task's loss.
+        ["accuracy"],
+        jit_compile=jit_compile,
+    )
     inputs, targets = batch(model, batch_size, np.random.default_rng(0))
     for _ in range(3):  # compile and warm up
         model.train_on_batch(inputs, targets)

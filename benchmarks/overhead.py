@@ -137,6 +137,10 @@ def compare(name, rounds, steps, directory):
             steps_per_epoch=steps,
             out_dir=directory / name,
             resumable=True,
+            # The classification task's loss and metrics; loss monitored,
+            # so that no run stops early.
+            loss=keras.losses.SparseCategoricalCrossentropy(),
+            metrics=["accuracy"],
             monitor="loss",
             patience=1000,
             callbacks=[zoo_turns],

@@ -4,7 +4,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_mm.data import ClassifierPreprocessor
+from keras_mm.tasks import get_task
 from keras_mm.tasks.archive import export_model
+from keras_mm.training import compile_model
+from keras_mm.training import compile_options
 
 
 def random_inputs(model, batch_size=3, seed=0):
@@ -121,3 +125,21 @@ def _loss(model):
     if model.output.shape[-1] == 1:
         return "binary_crossentropy"
     return "sparse_categorical_crossentropy"
+
+
+def classifier_options(model, multi_label=False):
+    """The classification task's training options for a zoo classifier."""
+    units = model.output.shape[-1]
+    names = [f"class{i}" for i in range(max(units, 2))]
+    pre = ClassifierPreprocessor(
+        {name: x.shape[1:] for name, x in model.input.items()},
+        names,
+        vocabulary=["word"] if "text" in model.input else None,
+        multi_label=multi_label,
+    )
+    return get_task("classification").training_options(pre)
+
+
+def compile_classifier(model, **kwargs):
+    """`compile_model` with the classification task's loss and metrics."""
+    compile_model(model, **compile_options(classifier_options(model)), **kwargs)

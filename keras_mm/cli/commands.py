@@ -2,14 +2,14 @@
 
 import pathlib
 
-from keras_mm.cli.manifests import read_manifest
-from keras_mm.cli.report import metrics_json
 from keras_mm.export import check_output
 from keras_mm.export import export_bundle
 from keras_mm.export import load_bundle
 from keras_mm.export.bundle import SAVED_MODEL_DIR
 from keras_mm.tasks import get_task
 from keras_mm.tasks.task import write_csv
+from keras_mm.workflow import read_manifest
+from keras_mm.workflow.report import metrics_json
 
 
 def run_evaluate(args):

@@ -106,8 +106,8 @@ def _raise_failure(args, index, process, logs):
             lines = [line.strip() for line in f if line.strip()]
         what = f"failed: {lines[-1] if lines else f'exit status {code}'}"
     # Imported here: the launcher starts its processes without TensorFlow.
-    from keras_mm.cli.run_folder import run_folder
     from keras_mm.training.resume import completed_epochs
+    from keras_mm.workflow.run_folder import run_folder
 
     done = completed_epochs(run_folder(args.out))
     backup = (

@@ -1,12 +1,12 @@
 """`keras-mm prepare`: a manifest's media decoded once, into shards."""
 
-from keras_mm.cli.manifests import read_manifest
 from keras_mm.data.prepared import write_prepared
 from keras_mm.export import load_bundle
 from keras_mm.export import prepared_output
 from keras_mm.export import staging_directory
 from keras_mm.log import log
 from keras_mm.tasks import task_of
+from keras_mm.workflow import read_manifest
 
 
 def run_prepare(args):

@@ -20,6 +20,7 @@ from keras_mm.tasks.task import Task
 from keras_mm.tasks.task import model_options
 from keras_mm.tasks.task import saved_files
 from keras_mm.training import compile_model
+from keras_mm.training.train import compile_options
 
 
 class CaptioningTask(Task):
@@ -78,7 +79,8 @@ class CaptioningTask(Task):
         """Loss, token accuracy and greedy BLEU-4 on a captioned manifest."""
         self.check_drop(drop)
         if not model.compiled:
-            compile_model(model, **self.training_options(preprocessor))
+            options = self.training_options(preprocessor)
+            compile_model(model, **compile_options(options))
         data = preprocessor.dataset(manifest, batch_size)
         metrics = model.evaluate(data, return_dict=True, verbose=0)
         metrics = {key: float(value) for key, value in metrics.items()}

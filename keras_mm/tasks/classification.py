@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 
 from keras_mm import zoo
@@ -14,6 +15,7 @@ from keras_mm.tasks.archive import export_model
 from keras_mm.tasks.task import Task
 from keras_mm.tasks.task import model_options
 from keras_mm.tasks.task import saved_files
+from keras_mm.training.train import StopWhenPerfect
 
 
 class ClassificationTask(Task):
@@ -106,7 +108,32 @@ class ClassificationTask(Task):
             )
 
     def training_options(self, preprocessor):
-        return {"multi_label": preprocessor.multi_label}
+        """The loss and metrics the head needs; stop at a perfect score.
+
+        A single sigmoid unit (two classes) trains with binary
+        cross-entropy, a softmax with sparse categorical cross-entropy
+        and a multi-label head with binary cross-entropy over multi-hot
+        targets; all report `accuracy` (multi-label also `auc`), which
+        early stopping watches.
+        """
+        kind = head_kind(
+            len(preprocessor.class_names), preprocessor.multi_label
+        )
+        if kind == "multiclass":
+            loss = keras.losses.SparseCategoricalCrossentropy()
+            metrics = ["accuracy"]
+        else:
+            loss = keras.losses.BinaryCrossentropy()
+            metrics = [keras.metrics.BinaryAccuracy(name="accuracy")]
+        if kind == "multi_label":
+            metrics.append(keras.metrics.AUC(name="auc", multi_label=True))
+        return {
+            "loss": loss,
+            "metrics": metrics,
+            "monitor": "accuracy",
+            "mode": "max",
+            "callbacks": [StopWhenPerfect("accuracy")],
+        }
 
     def describe(self, model, preprocessor):
         inputs = preprocessor.inputs.items()

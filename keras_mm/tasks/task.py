@@ -57,8 +57,14 @@ class Task:
         raise NotImplementedError
 
     def training_options(self, preprocessor):
-        """Keyword arguments of `keras_mm.training.train`: loss, metrics."""
-        return {}
+        """The task's keyword arguments of `keras_mm.training.train`.
+
+        `loss` and `metrics` (which `compile_options` picks for
+        `compile_model`), and, where the task has its own: `monitor` (the
+        metric early stopping watches, without `val_`; default `"loss"`),
+        `mode` (`"min"` or `"max"`) and `callbacks`.
+        """
+        raise NotImplementedError
 
     def describe(self, model, preprocessor):
         """A short phrase about a built model, for the training log."""

@@ -4,7 +4,6 @@ import sys
 import keras
 from keras import tree
 
-from keras_mm.heads import head_kind
 from keras_mm.training.adamw import AdamW
 from keras_mm.training.divergence import StopOnDivergence
 from keras_mm.training.jit_tune import tune_jit_compile
@@ -57,42 +56,52 @@ class StopWhenPerfect(keras.callbacks.Callback):
     weights are those of this epoch, which early stopping restores.
 
     Args:
-        monitor: str. A metric in the epoch logs, higher being better.
+        monitor: str. A metric, higher being better; its validation value
+            (`val_` + `monitor`) when the logs have one.
     """
 
-    def __init__(self, monitor):
+    def __init__(self, monitor="accuracy"):
         super().__init__()
         self.monitor = monitor
 
     def on_epoch_end(self, epoch, logs=None):
-        if (logs or {}).get(self.monitor, 0.0) >= 1.0:
+        logs = logs or {}
+        value = logs.get(f"val_{self.monitor}", logs.get(self.monitor, 0.0))
+        if value >= 1.0:
             self.model.stop_training = True
+
+
+# The options of `Task.training_options` that `compile` takes.
+COMPILE_OPTIONS = ("loss", "metrics")
+
+
+def compile_options(options):
+    """The entries of a task's training options that `compile_model` takes.
+
+    Example:
+    >>> compile_options({"loss": "mse", "monitor": "loss"})
+    {'loss': 'mse'}
+    """
+    return {k: v for k, v in options.items() if k in COMPILE_OPTIONS}
 
 
 def compile_model(
     model,
-    loss="auto",
+    loss,
     metrics=None,
-    multi_label=False,
     learning_rate=1e-3,
     jit_compile="auto",
     total_steps=None,
 ):
     """Compile a model with keras_mm's optimizer and a loss.
 
-    With `loss="auto"` the model is a classifier and gets the loss and
-    metrics its head needs: a single sigmoid unit binary cross-entropy, a
-    softmax sparse categorical cross-entropy and a multi-label head binary
-    cross-entropy over multi-hot targets; all report `accuracy`
-    (multi-label also `auc`). Tasks pass their own (see
-    `keras_mm.tasks.Task.training_options`).
+    The loss and metrics come from the model's task (see
+    `keras_mm.tasks.Task.training_options` and `compile_options`).
 
     Args:
         model: `keras.Model`. The model to compile.
-        loss: Keras loss or `"auto"`.
-        metrics: list or None. Metrics to go with a given `loss`.
-        multi_label: bool. With `"auto"`: whether the targets are
-            multi-hot.
+        loss: a Keras loss.
+        metrics: list or None. Metrics to go with `loss`.
         learning_rate: float. Peak learning rate (see `optimizer`).
         jit_compile: str or bool. `"auto"`, `"on"` or `"off"` (or a bool),
             passed to Keras; `"tune"` compiles without XLA, for `train`
@@ -104,25 +113,12 @@ def compile_model(
             "Expected `jit_compile` to be 'auto', 'on', 'off' or 'tune'. "
             f"Received: {jit_compile}"
         )
-    if isinstance(loss, str) and loss == "auto":
-        loss, metrics = _classifier_loss(model, multi_label)
     model.compile(
         optimizer=optimizer(learning_rate, total_steps),
         loss=loss,
         metrics=metrics,
         jit_compile=JIT_COMPILE.get(jit_compile, jit_compile),
     )
-
-
-def _classifier_loss(model, multi_label):
-    units = model.output.shape[-1]
-    kind = head_kind(max(units, 2), multi_label)
-    if kind == "multiclass":
-        return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
-    metrics = [keras.metrics.BinaryAccuracy(name="accuracy")]
-    if kind == "multi_label":
-        metrics.append(keras.metrics.AUC(name="auc", multi_label=True))
-    return keras.losses.BinaryCrossentropy(), metrics
 
 
 def train(
@@ -132,14 +128,14 @@ def train(
     epochs=10,
     learning_rate=1e-3,
     jit_compile="auto",
-    multi_label=False,
     patience=10,
     out_dir=None,
     verbose=None,
     callbacks=None,
-    loss="auto",
+    loss=None,
     metrics=None,
-    monitor=None,
+    monitor="loss",
+    mode=None,
     steps_per_epoch=None,
     resumable=False,
 ):
@@ -148,15 +144,17 @@ def train(
     The optimizer is AdamW (weight decay 1e-4) whose learning rate warms
     up over the first 5% of the steps and then follows a cosine decay.
     Training stops when the monitored validation metric has not improved
-    for `patience` epochs, or when an accuracy reaches 1, and the best
-    weights are restored.
+    for `patience` epochs (or when a task's callback says so), and the
+    best weights are restored. The loss, metrics, monitored metric and
+    extra callbacks are the task's: pass
+    `**task.training_options(preprocessor)`.
     With `out_dir`, the best weights are checkpointed to
     `out_dir/checkpoint.weights.h5` (or, with `resumable`, kept in the
     backup) and the history is written to `out_dir/history.csv` as
     training goes.
 
     Args:
-        model: `keras.Model`. The classifier to train.
+        model: `keras.Model`. The model to train.
         train_data: `tf.data.Dataset`. Yields `(inputs, targets)`.
         validation_data: `tf.data.Dataset` or None. Same structure.
         epochs: int. Maximum number of epochs.
@@ -164,20 +162,19 @@ def train(
         jit_compile: str. `"auto"`, `"on"`, `"off"` or `"tune"`: time a
             few training steps with and without XLA, and keep the faster
             (see `tune_jit_compile`).
-        multi_label: bool. Whether the targets are multi-hot.
         patience: int. Epochs without improvement before stopping.
         out_dir: str or None. Folder for the checkpoint and history.
         verbose: int or None. Keras verbosity; by default a progress bar on
             a terminal and one line per epoch otherwise.
-        callbacks: list or None. More Keras callbacks, run after the
-            built-in ones.
-        loss: Keras loss or `"auto"`: the classification loss the head
-            needs (see `compile_model`).
+        callbacks: list or None. More Keras callbacks (a task's), run
+            after the built-in ones.
+        loss: a Keras loss.
         metrics: list or None. Metrics to go with `loss`.
-        monitor: str or None. Metric to stop on, without the `val_`
-            prefix: by default `"accuracy"` with `loss="auto"` and
-            `"loss"` otherwise. Validation values are used when there is
-            validation data.
+        monitor: str. Metric to stop on and keep the best weights of,
+            without the `val_` prefix. Validation values are used when
+            there is validation data.
+        mode: `"min"`, `"max"` or None: whether `monitor` is better lower
+            or higher; None: lower for a loss, higher otherwise.
         steps_per_epoch: int or None. Batches per epoch, when `train_data`
             holds every epoch (see `Preprocessor.dataset(epochs=...)`).
         resumable: bool. Back the run up to `out_dir` at every epoch
@@ -193,32 +190,26 @@ def train(
         FloatingPointError: if the loss diverges: NaN, infinite, or 10,000
             times its start (see `StopOnDivergence`).
     """
+    if loss is None:
+        raise ValueError(
+            "train() needs the task's loss: pass "
+            "**task.training_options(preprocessor) "
+            "(see keras_mm.tasks.get_task)."
+        )
     steps = steps_per_epoch or int(train_data.cardinality())
     total_steps = epochs * steps if steps > 0 else None
-    auto = isinstance(loss, str) and loss == "auto"
-    compile_model(
-        model,
-        loss,
-        metrics,
-        multi_label,
-        learning_rate,
-        jit_compile,
-        total_steps,
-    )
+    compile_model(model, loss, metrics, learning_rate, jit_compile, total_steps)
     build_training_state(model, train_data.element_spec)
     if jit_compile == "tune":
         tune_jit_compile(model, train_data)
-    monitor = monitor or ("accuracy" if auto else "loss")
     if validation_data is not None:
         monitor = f"val_{monitor}"
-    mode = "min" if monitor.endswith("loss") else "max"
+    mode = mode or ("min" if monitor.endswith("loss") else "max")
     user_callbacks = list(callbacks or [])
     early_stopping = keras.callbacks.EarlyStopping(
         monitor, patience=patience, mode=mode, restore_best_weights=True
     )
     callbacks = [StopOnDivergence(), early_stopping]
-    if monitor.endswith("accuracy"):
-        callbacks.append(StopWhenPerfect(monitor))
     initial_epoch, state = 0, []
     # In a run of several processes, only the chief writes.
     writes = out_dir is not None and is_chief()

@@ -7,13 +7,13 @@ import sys
 import numpy as np
 import pytest
 
-from keras_mm.cli import manifests
 from keras_mm.cli.main import main
-from keras_mm.cli.train import default_epochs
 from keras_mm.data import Manifest
 from keras_mm.data import demo_manifest
 from keras_mm.data import make_demo_dataset
 from keras_mm.export import load_bundle
+from keras_mm.workflow import default_epochs
+from keras_mm.workflow import manifests
 from tests.data.media import write_csv
 
 # The tests that share the `trained` bundle run on one worker.

@@ -1,11 +1,13 @@
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from keras_mm.cli.main import main
 from keras_mm.data import make_demo_dataset
 from keras_mm.export import load_bundle
+from keras_mm.workflow import train_bundle
 
 # Tests of this module share trained bundles: one worker runs them all.
 pytestmark = pytest.mark.xdist_group("test_cli_output")
@@ -273,3 +275,17 @@ def test_an_all_empty_text_column_is_left_out(demo, tmp_path, capsys):
     assert "(or only empty cells in it)" in last_error(capsys)
     # A run that fails before its first epoch leaves no run folder.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_the_python_call_trains_the_weights_the_cli_trains(
+    trained, demo, tmp_path
+):
+    result = train_bundle("seed000_concat", tmp_path / "py", demo, epochs=1)
+    assert result.out == tmp_path / "py"
+    cli_metrics = json.loads((trained / "metrics.json").read_text())
+    assert result.metrics["epochs"] == cli_metrics["epochs"] == 1
+    assert "Validation accuracy" in result.summary
+    from_cli, _ = load_bundle(trained)
+    from_python, _ = load_bundle(result.out)
+    for a, b in zip(from_cli.get_weights(), from_python.get_weights()):
+        np.testing.assert_array_equal(a, b)

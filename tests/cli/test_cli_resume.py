@@ -100,7 +100,7 @@ def test_resume_refuses_data_that_changed(demo, tmp_path, capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("keras_mm.cli.fit.train", interrupted)
+    monkeypatch.setattr("keras_mm.workflow.fit.train", interrupted)
     shutil.copytree(demo.parent, tmp_path / "data")
     data = tmp_path / "data" / "data.csv"
     (data.parent / demo.name).rename(data)

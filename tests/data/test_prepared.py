@@ -6,10 +6,10 @@ import shutil
 import numpy as np
 import pytest
 
-from keras_mm.cli.manifests import read_manifest
 from keras_mm.data import make_demo_dataset
 from keras_mm.data.prepared import write_prepared
 from keras_mm.tasks import task_of
+from keras_mm.workflow import read_manifest
 from tests.cli.test_cli import cli
 
 # (zoo model, demo dataset, dataset options to compare besides the default).

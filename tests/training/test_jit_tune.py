@@ -2,8 +2,8 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mm import zoo
-from keras_mm.training import compile_model
 from keras_mm.training.jit_tune import tune_jit_compile
+from tests.helpers import compile_classifier
 from tests.helpers import random_inputs
 from tests.helpers import random_targets
 
@@ -16,7 +16,7 @@ def test_tuning_keeps_one_choice_and_leaves_the_model_untouched(capsys):
         vocabulary_size=20,
         sequence_length=6,
     )
-    compile_model(model)
+    compile_classifier(model)
     x, y = random_inputs(model, 8), random_targets(model, 8)
     data = tf.data.Dataset.from_tensor_slices((x, y)).batch(4).repeat()
     model.optimizer.build(model.trainable_variables)
@@ -38,7 +38,7 @@ def test_tuning_names_what_keeps_xla_out(capsys):
     model = zoo.build(
         "multimodal_classifier", modalities=("image",), num_classes=2
     )
-    compile_model(model)
+    compile_classifier(model)
     x, y = random_inputs(model, 4), random_targets(model, 4)
     data = tf.data.Dataset.from_tensor_slices((x, y)).batch(2)
     assert tune_jit_compile(model, data) is False

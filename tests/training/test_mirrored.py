@@ -30,7 +30,10 @@ with strategy.scope():
         "multimodal_classifier", modalities=("audio",), audio_length=400,
         num_classes=2, hidden_dim=8,
     )
-    history = train(model, data, data, epochs=2, verbose=0)
+    history = train(
+        model, data, data, epochs=2, verbose=0,
+        loss="binary_crossentropy",
+    )
 # Each replica holds its own copy of every variable: they must agree.
 spread = max(
     float(np.max(np.abs(np.asarray(copy) - np.asarray(copies[0]))))

@@ -3,10 +3,11 @@ import time
 import keras
 import pytest
 
-from keras_mm.training import compile_model
 from keras_mm.training import train
 from keras_mm.training.resume import TrainingState
 from keras_mm.training.resume import completed_epochs
+from tests.helpers import classifier_options
+from tests.helpers import compile_classifier
 from tests.training.test_train import dataset
 from tests.training.test_train import tiny_model
 
@@ -14,7 +15,7 @@ from tests.training.test_train import tiny_model
 def test_backups_take_at_most_their_share_of_training(tmp_path):
     keras.utils.set_random_seed(0)
     model = tiny_model(3, augmentation=False)
-    compile_model(model)
+    compile_classifier(model)
     data = dataset(model, 3)
     # Any epoch outlasts a billionth of a backup; none a billion backups.
     for name, max_share, backed_up in (("every", 1e9, 3), ("first", 1e-9, 1)):
@@ -48,6 +49,7 @@ def test_a_failed_run_leaves_no_backup_still_writing(tmp_path, monkeypatch):
             resumable=True,
             callbacks=[FailAtSecondEpoch()],
             verbose=0,
+            loss=classifier_options(model)["loss"],
         )
     # The first epoch's backup is whole when `train` returns, not written
     # later into whatever the folder has become.

@@ -7,7 +7,10 @@ import tensorflow as tf
 
 from keras_mm import zoo
 from keras_mm.training import compile_model
+from keras_mm.training import compile_options
 from keras_mm.training import train
+from tests.helpers import classifier_options
+from tests.helpers import compile_classifier
 from tests.helpers import random_inputs
 
 
@@ -31,24 +34,34 @@ def tiny_model(num_classes, multi_label=False, augmentation=True):
         (4, True, keras.losses.BinaryCrossentropy, 4),
     ],
 )
-def test_loss_matches_the_head(num_classes, multi_label, loss, units):
+def test_the_classification_loss_matches_the_head(
+    num_classes, multi_label, loss, units
+):
     model = tiny_model(num_classes, multi_label)
     assert model.output.shape[-1] == units
-    compile_model(model, multi_label=multi_label)
+    options = classifier_options(model, multi_label)
+    assert options["monitor"] == "accuracy" and options["mode"] == "max"
+    compile_model(model, **compile_options(options))
     assert isinstance(model.loss, loss)
+
+
+def test_train_needs_a_loss():
+    model = tiny_model(3)
+    with pytest.raises(ValueError, match="training_options"):
+        train(model, dataset(model, 3), epochs=1)
 
 
 @pytest.mark.parametrize("value, expected", [("on", True), ("off", False)])
 def test_jit_compile_is_passed_to_keras(value, expected):
     # Keras' augmentation layers do not compile with XLA; Keras turns it off.
     model = tiny_model(3, augmentation=False)
-    compile_model(model, jit_compile=value)
+    compile_classifier(model, jit_compile=value)
     assert model.jit_compile is expected
 
 
 def test_jit_compile_rejects_unknown_values():
     with pytest.raises(ValueError, match="jit_compile"):
-        compile_model(tiny_model(3), jit_compile="maybe")
+        compile_classifier(tiny_model(3), jit_compile="maybe")
 
 
 def dataset(model, num_classes, size=32):
@@ -61,7 +74,15 @@ def dataset(model, num_classes, size=32):
 def test_train_writes_history_and_best_checkpoint(tmp_path):
     model = tiny_model(3)
     data = dataset(model, 3)
-    history = train(model, data, data, epochs=3, out_dir=tmp_path, verbose=0)
+    history = train(
+        model,
+        data,
+        data,
+        epochs=3,
+        out_dir=tmp_path,
+        verbose=0,
+        **classifier_options(model),
+    )
     assert len(history.epoch) == 3
     with open(tmp_path / "history.csv") as f:
         rows = list(csv.DictReader(f))
@@ -71,7 +92,7 @@ def test_train_writes_history_and_best_checkpoint(tmp_path):
     best = float(rows[accuracies.index(max(accuracies))]["val_loss"])
     checkpoint = tiny_model(3)
     checkpoint.load_weights(tmp_path / "checkpoint.weights.h5")
-    compile_model(checkpoint)
+    compile_classifier(checkpoint)
     loss = checkpoint.evaluate(data, verbose=0, return_dict=True)["loss"]
     np.testing.assert_allclose(loss, best, rtol=1e-4)
     # The model itself ends with the best weights too.
@@ -94,6 +115,7 @@ def test_training_stops_once_validation_accuracy_is_perfect():
         learning_rate=1e-2,
         patience=40,
         verbose=0,
+        **classifier_options(model),
     )
     accuracies = history.history["val_accuracy"]
     assert accuracies[-1] == 1.0 and accuracies.count(1.0) == 1

@@ -1,3 +1,5 @@
+"""Training reports: metrics as one JSON line."""
+
 import json
 import math
 

@@ -1,7 +1,7 @@
+"""The training datasets and the fit of a run, and its bundle."""
+
 import shutil
 
-from keras_mm.cli.report import metrics_json
-from keras_mm.cli.run_folder import run_folder
 from keras_mm.export import staging_directory
 from keras_mm.export import write_bundle
 from keras_mm.log import log
@@ -10,10 +10,13 @@ from keras_mm.training import train
 from keras_mm.training.processes import shard
 from keras_mm.training.processes import stop_processes
 from keras_mm.training.resume import completed_epochs
+from keras_mm.training.train import compile_options
+from keras_mm.workflow.report import metrics_json
+from keras_mm.workflow.run_folder import run_folder
 
 
 def make_datasets(args, preprocessor, train_manifest, val_manifest, epochs):
-    """`(train_data, validation_data, steps_per_epoch)` for the CLI's run.
+    """`(train_data, validation_data, steps_per_epoch)` of a run.
 
     The training data holds the epochs the run has still to do, each
     shuffled by the seed and its number (see `keras_mm.data.batches`);
@@ -43,7 +46,7 @@ def make_datasets(args, preprocessor, train_manifest, val_manifest, epochs):
 
 
 def fit_and_save(args, model, preprocessor, data, epochs, evaluate, **kwargs):
-    """Train with the CLI's options, evaluate, and write the bundle.
+    """Train with a run's options, evaluate, and write the bundle.
 
     Training backs itself up in the run folder (see `start_run`) at every
     epoch. The bundle (with `history.csv` and `metrics.json`) replaces
@@ -52,7 +55,7 @@ def fit_and_save(args, model, preprocessor, data, epochs, evaluate, **kwargs):
     several processes, only the chief (process 0) evaluates and writes.
 
     Args:
-        args: the parsed `train` arguments.
+        args: `keras_mm.workflow.TrainingOptions`.
         model: `keras.Model`. The model to train.
         preprocessor: its preprocessor, saved with it.
         data: `(train_data, validation_data, steps_per_epoch)`, from
@@ -82,15 +85,14 @@ def fit_and_save(args, model, preprocessor, data, epochs, evaluate, **kwargs):
         resumable=True,
         **kwargs,
     )
-    compiled = ("loss", "metrics", "multi_label")  # How `train` compiled.
     model = stop_processes(
         model,
-        lambda copy: compile_model(
+        lambda copy: compile_model(  # As `train` compiled.
             copy,
             learning_rate=args.learning_rate,
             jit_compile=args.jit_compile,
             total_steps=epochs * steps,
-            **{k: v for k, v in kwargs.items() if k in compiled},
+            **compile_options(kwargs),
         ),
     )
     if model is None:

@@ -1,3 +1,7 @@
+"""The run folder `.NAME.run` beside `--out`: options, data fingerprint,
+backup; what `--resume` continues."""
+
+import dataclasses
 import json
 import pathlib
 import shutil
@@ -8,15 +12,7 @@ from keras_mm.training.resume import completed_epochs
 RUN_FILE = "run.json"
 DATA_FILE = "data.json"
 # Options that do not change what a run computes.
-NOT_COMPARED = {
-    "func",
-    "out",
-    "resume",
-    "command",
-    "argv",
-    "process_id",
-    "coordinator",
-}
+NOT_COMPARED = {"out", "resume", "process_id", "coordinator"}
 
 
 def run_folder(out):
@@ -35,13 +31,16 @@ def start_run(args):
     Without `--resume`, an interrupted run's folder is discarded, saying so;
     with it, the run must exist and have the same options.
 
+    Args:
+        args: `keras_mm.workflow.TrainingOptions`.
+
     Returns:
         The run folder.
     """
     folder = run_folder(args.out)
     options = {
         key: value
-        for key, value in sorted(vars(args).items())
+        for key, value in sorted(dataclasses.asdict(args).items())
         if key not in NOT_COMPARED
     }
     options = json.loads(json.dumps(options, default=str))
