@@ -4,11 +4,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_mm import zoo
 from keras_mm.data import ClassifierPreprocessor
+from keras_mm.data import Manifest
+from keras_mm.data import make_demo_dataset
+from keras_mm.export import export_bundle
+from keras_mm.export import load_bundle
 from keras_mm.tasks import get_task
 from keras_mm.tasks.archive import export_model
 from keras_mm.training import compile_model
 from keras_mm.training import compile_options
+from keras_mm.training import train
 
 
 def random_inputs(model, batch_size=3, seed=0):
@@ -143,3 +149,71 @@ def classifier_options(model, multi_label=False):
 def compile_classifier(model, **kwargs):
     """`compile_model` with the classification task's loss and metrics."""
     compile_model(model, **compile_options(classifier_options(model)), **kwargs)
+
+
+# A prediction command's options for `run_task_test`; a task with a new
+# command adds its line.
+PREDICT_OPTIONS = {
+    "predict": {},
+    "caption": {"sampler": "greedy"},
+    "retrieve": {"query": "a red circle", "k": 3},
+}
+
+
+def run_task_test(task, tmp_path, num_rows=24, **options):
+    """Size, train, evaluate, predict, export and reload a task's model.
+
+    Like keras-hub's `run_task_test`: the task's first zoo model is sized
+    to `num_rows` rows of its demo data (`fit_to`, with `options`),
+    trains one epoch with the task's training options (the loss is finite
+    and the weights move), evaluates to finite metrics and predicts a row
+    per manifest row (or the requested top rows). Its bundle reloads to
+    the same preprocessing and predictions, and every signature the task
+    describes (`serving_examples`) gives, from the SavedModel, what the
+    Keras model gives.
+    """
+    model_name = zoo.list_models(task.name)[0]
+    path = make_demo_dataset(
+        tmp_path / "data", num_rows, seed=0, dataset=task.demo_data
+    )
+    train_rows, val_rows = Manifest.read(path).split(0.25, seed=0)
+    keras.utils.set_random_seed(0)
+    model, pre = task.fit_to(train_rows, model_name, **options)
+    before = [np.array(w) for w in model.trainable_weights]
+    history = train(
+        model,
+        pre.dataset(train_rows, 8, shuffle=True, seed=0),
+        pre.dataset(val_rows, 8),
+        epochs=1,
+        verbose=0,
+        **task.training_options(pre),
+    )
+    assert np.isfinite(history.history["loss"][0])
+    after = [np.array(w) for w in model.trainable_weights]
+    assert any(not np.allclose(a, b) for a, b in zip(before, after))
+
+    metrics = task.evaluate(model, pre, val_rows)
+    assert metrics and all(np.isfinite(v) for v in metrics.values())
+    if task.command not in PREDICT_OPTIONS:
+        raise AssertionError(f"Add `{task.command}` to PREDICT_OPTIONS.")
+    predict_options = {"batch_size": 8, **PREDICT_OPTIONS[task.command]}
+    header, rows = task.predict(model, pre, val_rows, predict_options)
+    assert rows and all(len(row) == len(header) for row in rows)
+
+    bundle = export_bundle(model, pre, tmp_path / "bundle")
+    loaded, loaded_pre = load_bundle(bundle)
+    assert loaded_pre.get_config() == pre.get_config()
+    again = task.predict(loaded, loaded_pre, val_rows, predict_options)
+    assert again == (header, rows)
+    serving = tf.saved_model.load(str(bundle / "saved_model"))
+    examples = task.serving_examples(model, pre, val_rows)
+    assert examples, "the task describes no signature"
+    for name, (inputs, expected) in examples.items():
+        signature = serving.signatures[name]
+        outputs = signature(**{k: tf.constant(v) for k, v in inputs.items()})
+        for key, value in expected.items():
+            served = outputs[key].numpy()
+            if served.dtype.kind in "SO":
+                assert [s.decode() for s in served] == list(value), name
+            else:
+                np.testing.assert_allclose(served, value, atol=1e-4)

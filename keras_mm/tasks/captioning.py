@@ -1,3 +1,4 @@
+import numpy as np
 import tensorflow as tf
 
 from keras_mm import zoo
@@ -113,6 +114,26 @@ class CaptioningTask(Task):
         `captioner_archive`)."""
         archive = captioner_archive(model, preprocessor)
         archive.write_out(str(directory), verbose=False)
+
+    def serving_examples(self, model, preprocessor, manifest):
+        """`generate` (greedy, deterministic): token ids and captions."""
+        data = preprocessor.dataset(manifest, len(manifest), captions=False)
+        inputs = {k: v.numpy() for k, v in next(iter(data)).items()}
+        tokenizer = preprocessor.tokenizer
+        ids = generate(
+            model,
+            inputs,
+            tokenizer.start_id,
+            tokenizer.end_id,
+            get_sampler("greedy"),
+        )
+        captions = tokenizer.detokenize(ids)
+        return {
+            "generate": (
+                inputs,
+                {"token_ids": np.asarray(ids), "caption": np.array(captions)},
+            )
+        }
 
     def report(self, metrics, preprocessor, manifest, out):
         signatures = ["generate", "generate_beam", "generate_top_k"]

@@ -170,6 +170,14 @@ class ClassificationTask(Task):
         """`serving_default`: the model's inputs, keyed by name."""
         export_model(model, directory)
 
+    def serving_examples(self, model, preprocessor, manifest):
+        data = preprocessor.dataset(
+            manifest, len(manifest), labels=False, cache=False
+        )
+        inputs = {k: v.numpy() for k, v in next(iter(data)).items()}
+        expected = model.predict(inputs, verbose=0)
+        return {"serving_default": (inputs, {"output_0": expected})}
+
     def report(self, metrics, preprocessor, manifest, out):
         chance = 1 / len(preprocessor.class_names)
         return (

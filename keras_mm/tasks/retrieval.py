@@ -93,6 +93,23 @@ class RetrievalTask(Task):
         archive = dual_encoder_archive(model, preprocessor)
         archive.write_out(str(directory), verbose=False)
 
+    def serving_examples(self, model, preprocessor, manifest):
+        images = next(iter(preprocessor.images(manifest, len(manifest))))
+        texts = manifest.column(preprocessor.text_column)
+        image_embeddings, text_embeddings = embed(
+            model, preprocessor, manifest, texts
+        )
+        return {
+            "encode_image": (
+                {"image": images.numpy()},
+                {"embedding": image_embeddings},
+            ),
+            "encode_text": (
+                {"text": np.array(texts, dtype=object)},
+                {"embedding": text_embeddings},
+            ),
+        }
+
     def report(self, metrics, preprocessor, manifest, out):
         # A random ranking puts an equivalent text first this often.
         groups = np.asarray(

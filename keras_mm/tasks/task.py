@@ -86,6 +86,18 @@ class Task:
         """Write the SavedModel with this task's signatures to a folder."""
         raise NotImplementedError
 
+    def serving_examples(self, model, preprocessor, manifest):
+        """What each SavedModel signature must give for a manifest's rows.
+
+        Computed with the Keras model, for tests (see `run_task_test`)
+        and for anyone checking a served bundle.
+
+        Returns:
+            A dict: signature name to `(inputs, outputs)`, each a dict of
+            NumPy arrays by name.
+        """
+        raise NotImplementedError
+
     def report(self, metrics, preprocessor, manifest, out):
         """What `keras-mm train` prints at the end: metrics, files, next."""
         raise NotImplementedError
