@@ -79,19 +79,28 @@ def audio_info(path):
     Raises:
         ValueError: if the file is not audio that can be read.
     """
+    return _header(path)[1:3]
+
+
+def _header(path):
+    """`(plain, sample_rate, frames, log)` of the audio file at `path`.
+
+    `plain`: whether `decode_wav` reads it (`is_plain_wav`); `log`:
+    libsndfile's log of the header, None for a plain WAV.
+    """
     with open(path, "rb") as f:
-        header = f.read(HEADER_BYTES)
-    if is_plain_wav(header):
+        plain = is_plain_wav(f.read(HEADER_BYTES))
+    if plain:
         try:
             with wave.open(str(path), "rb") as f:
-                return f.getframerate(), f.getnframes()
+                return True, f.getframerate(), f.getnframes(), None
         except (wave.Error, EOFError) as e:
             raise ValueError(f"could not decode WAV {path} ({e})") from None
     try:
         info = soundfile.info(str(path))
     except (soundfile.LibsndfileError, RuntimeError) as e:
         raise ValueError(f"could not decode audio file {path} ({e})") from None
-    return info.samplerate, info.frames
+    return False, info.samplerate, info.frames, info.extra_info
 
 
 def check_audio(path):
@@ -107,8 +116,8 @@ def check_audio(path):
     """
     if not pathlib.Path(path).is_file():
         raise ValueError(f"audio file not found: {path}")
-    rate, frames = audio_info(path)
-    if frames == 0 or not _complete(path):
+    plain, rate, frames, log = _header(path)
+    if frames == 0 or not _complete(path, plain, log):
         raise ValueError(f"audio file {path} is empty or truncated")
     if not MIN_RATE <= rate <= MAX_RATE:
         raise ValueError(
@@ -132,18 +141,15 @@ def check_audio(path):
     return rate
 
 
-def _complete(path):
+def _complete(path, plain, log):
     """Whether a WAV holds the data its header gives (other formats:
     True; their decoder tells)."""
-    with open(path, "rb") as f:
-        plain = is_plain_wav(f.read(HEADER_BYTES))
     if plain:
         with wave.open(str(path), "rb") as f:
             expected = f.getnframes() * f.getnchannels() * f.getsampwidth()
             return len(f.readframes(f.getnframes())) == expected
     # libsndfile reads what a cut WAV holds, and logs the header's size:
     # "data : 48000 (should be 23978)".
-    log = soundfile.info(str(path)).extra_info
     cut = re.search(r"^data : (\d+) \(should be (\d+)\)", log, re.M)
     return not cut or int(cut[2]) >= int(cut[1])
 

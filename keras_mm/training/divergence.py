@@ -5,8 +5,9 @@ import keras
 # A mean loss this many times its first value (or 1, if larger) is a
 # diverged run. Losses of the zoo's tasks (cross-entropies, InfoNCE) start
 # near the log of the number of classes or tokens and fall; none rises
-# 10,000-fold while it learns. A blown-up model keeps a finite loss (2e26
-# at a learning rate of 1e6) yet predicts garbage: it must not be saved.
+# 10,000-fold while it learns. A blown-up model keeps a finite loss (about
+# 1e22 at a learning rate of 1e6) yet predicts garbage: it must not be
+# saved.
 DIVERGENCE_FACTOR = 1e4
 
 
