@@ -8,7 +8,7 @@ import argparse
 
 from keras_mm.catalog import FUSIONS
 from keras_mm.catalog import SAMPLERS
-from keras_mm.modalities import MODALITIES
+from keras_mm.modalities import list_modalities
 
 DATA_HELP = (
     "A CSV/JSONL manifest, or `demo` (also `demo:redundant`, "
@@ -40,7 +40,7 @@ def build_parser():
             "--drop-modality",
             action="append",
             default=[],
-            choices=MODALITIES,
+            choices=list_modalities(),
             help="Mark this modality absent in every row (repeatable).",
         )
         p.set_defaults(func=f"keras_mm.cli.commands:{func}")
@@ -130,6 +130,13 @@ def _add_train_parser(sub):
         type=float,
         help="Drop whole modalities at this rate while training, so the "
         "model copes with missing ones (multimodal_classifier).",
+    )
+    p.add_argument(
+        "--features",
+        metavar="COL[,COL...]",
+        help="Table columns of the manifest to read as the `tabular` "
+        "modality (numbers standardized, other values as categories; "
+        "`COL:categorical` or `COL:numeric` chooses).",
     )
     p.add_argument(
         "--patience",

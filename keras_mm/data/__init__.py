@@ -13,7 +13,6 @@ from keras_mm.data.manifest import ManifestError
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.data.preprocessor import Preprocessor
 from keras_mm.data.retrieval_preprocessor import RetrievalPreprocessor
-from keras_mm.data.sizing import suggest_lengths
 from keras_mm.data.text import build_vocabulary
 
 __all__ = [
@@ -31,5 +30,4 @@ __all__ = [
     "encode_labels",
     "learn_class_names",
     "make_demo_dataset",
-    "suggest_lengths",
 ]

@@ -1,9 +1,6 @@
-from keras_mm.data.audio import load_audio
 from keras_mm.data.captions import CaptionTokenizer
-from keras_mm.data.image import load_image
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.data.preprocessor import Preprocessor
-from keras_mm.data.preprocessor import check_column
 
 
 class CaptionPreprocessor(Preprocessor):
@@ -48,7 +45,10 @@ class CaptionPreprocessor(Preprocessor):
         self.sequence_length = int(sequence_length)
         self.caption_column = caption_column
         self.audio_length = None if audio_length is None else int(audio_length)
-        self.modalities = ["image", "audio"] if audio_length else ["image"]
+        self.readers = [self.reader("image", self.image_shape)]
+        if self.audio_length:
+            self.readers.append(self.reader("audio", (self.audio_length,)))
+        self.modalities = [reader.name for reader in self.readers]
         self.tokenizer = CaptionTokenizer(self.vocabulary, sequence_length)
 
     @classmethod
@@ -76,8 +76,8 @@ class CaptionPreprocessor(Preprocessor):
 
     def check(self, manifest, captions=True):
         """Raise `ManifestError` naming the row of a bad or missing cell."""
-        for name in self.modalities:
-            check_column(manifest, name)
+        for reader in self.readers:
+            reader.check(manifest)
         if captions:
             manifest.column(self.caption_column)
 
@@ -96,23 +96,10 @@ class CaptionPreprocessor(Preprocessor):
         slices = (paths, manifest.column(self.caption_column))
         return slices, self._decode, self._pair
 
-    def media(self):
-        media = {
-            "image": (
-                self.image_shape,
-                lambda p: load_image(p, self.image_shape),
-            )
-        }
-        if self.audio_length:
-            media["audio"] = (
-                (self.audio_length,),
-                lambda p: load_audio(p, self.audio_length, self.sample_rate),
-            )
-        return media
-
     def _decode(self, paths, *texts, media=None):
         features = {
-            name: self.read_media(name, paths[name], media) for name in paths
+            reader.name: reader.decode(paths[reader.name], media)
+            for reader in self.readers
         }
         return (features, *texts) if texts else features
 

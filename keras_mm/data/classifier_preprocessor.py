@@ -1,16 +1,11 @@
 import numpy as np
 import tensorflow as tf
 
-from keras_mm.data.audio import load_audio
-from keras_mm.data.image import load_image
 from keras_mm.data.labels import encode_labels
 from keras_mm.data.manifest import ManifestError
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.data.preprocessor import Preprocessor
-from keras_mm.data.preprocessor import check_column
-from keras_mm.data.preprocessor import unless_absent
-from keras_mm.data.text import text_vectorizer
-from keras_mm.modalities import MODALITIES
+from keras_mm.modalities import list_modalities
 
 
 class ClassifierPreprocessor(Preprocessor):
@@ -18,22 +13,26 @@ class ClassifierPreprocessor(Preprocessor):
 
     It holds everything needed to reproduce training's preprocessing at
     evaluation and prediction time: the model's input shapes, the class
-    names, the text vocabulary and the audio sampling rate (see
-    `Preprocessor`).
+    names and each modality's settings (the text vocabulary, the audio
+    sampling rate, the table's columns; see `Preprocessor`). Each input
+    is read by its modality's `Reader` (`keras_mm.modalities`).
 
-    A model with a `"presence"` input accepts rows that leave some modality
-    cells empty: the pipeline marks those modalities absent (0 in
-    `presence`, in the order of the modality inputs) and feeds zeros in
-    their place, which the model's fusion ignores.
+    A model with a `"presence"` input accepts rows that lack some
+    modalities (empty cells): the pipeline marks those modalities absent
+    (0 in `presence`, in the order of the modality inputs) and feeds
+    zeros in their place, which the model's fusion ignores.
 
     Args:
-        inputs: dict. Input name (`"image"`, `"audio"`, `"text"`,
-            `"presence"`) to its shape without the batch axis.
+        inputs: dict. Input name (a modality of
+            `keras_mm.modalities.list_modalities()`, or `"presence"`) to
+            its shape without the batch axis.
         class_names: list of str. Class names, in class-id order.
         vocabulary: list of str or None. Text vocabulary without the
             reserved padding and OOV ids; required with a `"text"` input.
         sample_rate: int. Sampling rate the audio is resampled to.
         multi_label: bool. Labels are `|`-separated class lists.
+        modality_config: dict or None. Modality name to the settings its
+            sizing saved (the model's `modality_config`).
 
     Example:
     >>> from keras_mm.data import Manifest, build_vocabulary
@@ -61,32 +60,39 @@ class ClassifierPreprocessor(Preprocessor):
         vocabulary=None,
         sample_rate=DEFAULT_SAMPLE_RATE,
         multi_label=False,
+        modality_config=None,
     ):
-        unknown = set(inputs) - {*MODALITIES, "presence"}
+        known = list_modalities()
+        unknown = set(inputs) - {*known, "presence"}
         if unknown:
             raise ValueError(
-                "Expected model inputs among 'image', 'audio', 'text' and "
+                f"Expected model inputs among {', '.join(known)} and "
                 f"'presence'. Received: {sorted(inputs)}"
             )
-        if "text" in inputs and vocabulary is None:
-            raise ValueError("A model with a 'text' input needs a vocabulary.")
         super().__init__(vocabulary, sample_rate)
         self.inputs = {name: tuple(shape) for name, shape in inputs.items()}
-        self.modalities = [name for name in inputs if name in MODALITIES]
+        self.modalities = [name for name in inputs if name in known]
         self.optional = "presence" in inputs
         self.class_names = list(class_names)
         self.multi_label = multi_label
-        self.vectorizer = None
-        if "text" in inputs:
-            self.vectorizer = text_vectorizer(vocabulary, inputs["text"][0])
+        self.modality_config = dict(modality_config or {})
+        self.readers = [
+            self.reader(name, self.inputs[name]) for name in self.modalities
+        ]
+
+    def settings(self, name):
+        return {
+            **super().settings(name),
+            **self.modality_config.get(name, {}),
+        }
 
     @classmethod
     def from_model(cls, model, class_names, vocabulary=None, **kwargs):
         """Create a preprocessor matching `model`'s named inputs.
 
-        `kwargs` (`sample_rate`, `multi_label`) go to the constructor;
-        pass the sampling rate the model was built for (its task's
-        `fit_to` does), which a model's layers need not show.
+        `kwargs` (`sample_rate`, `multi_label`, `modality_config`) go to
+        the constructor; pass the settings the model was built with (its
+        task's `fit_to` does), which a model's layers need not show.
         """
         if not isinstance(model.input, dict):
             raise ValueError(
@@ -98,11 +104,11 @@ class ClassifierPreprocessor(Preprocessor):
 
     def check(self, manifest):
         """Raise `ManifestError` naming the row if a needed cell is bad."""
-        for name in self.modalities:
-            check_column(manifest, name, allow_empty=self.optional)
+        for reader in self.readers:
+            reader.check(manifest, allow_empty=self.optional)
 
     def _cells(self, manifest, drop):
-        """Each modality's cells, `""` where absent, and the presence."""
+        """Each modality's cells, absent where dropped, and the presence."""
         unknown = sorted(set(drop) - set(self.modalities))
         if unknown:
             raise ValueError(
@@ -115,23 +121,23 @@ class ClassifierPreprocessor(Preprocessor):
                 f"modality; it cannot run without {sorted(drop)}."
             )
         cells = {
-            name: [""] * len(manifest)
-            if name in drop
-            else manifest.column(name, allow_empty=self.optional)
-            for name in self.modalities
+            reader.name: reader.empty(len(manifest))
+            if reader.name in drop
+            else reader.cells(manifest, allow_empty=self.optional)
+            for reader in self.readers
         }
         if not self.optional:
             return cells
-        presence = np.array(
-            [[bool(v) for v in values] for values in cells.values()],
+        present = np.array(
+            [reader.present(cells[reader.name]) for reader in self.readers],
             "float32",
         ).T
-        for row in np.flatnonzero(presence.sum(-1) == 0):
+        for row in np.flatnonzero(present.sum(-1) == 0):
             raise ManifestError(
                 f"{manifest.where(row)}: every modality cell is empty "
                 f"({', '.join(self.modalities)})."
             )
-        return {**cells, "presence": presence}
+        return {**cells, "presence": present}
 
     def rows(self, manifest, labels=True, drop=()):
         """What `dataset` reads (see `Preprocessor.rows`).
@@ -149,37 +155,45 @@ class ClassifierPreprocessor(Preprocessor):
                 manifest, self.class_names, self.multi_label
             )
             slices = (slices, targets)
-        finish = self._vectorize if self.vectorizer is not None else None
-        return slices, self._decode, finish
-
-    def media(self):
-        media = {}
-        if "image" in self.inputs:
-            shape = self.inputs["image"]
-            media["image"] = (shape, lambda p: load_image(p, shape))
-        if "audio" in self.inputs:
-            length = self.inputs["audio"][0]
-            media["audio"] = (
-                (length,),
-                lambda p: load_audio(p, length, self.sample_rate),
-            )
-        return media
+        return slices, self._decode, self._finish
 
     def _decode(self, features, *targets, media=None):
         decoded = dict(features)
-        for name, (shape, _) in self.media().items():
-            decoded[name] = unless_absent(
-                features[name], lambda p: self.read_media(name, p, media), shape
-            )
+        for reader in self.readers:
+            decoded[reader.name] = reader.decode(features[reader.name], media)
         return (decoded, *targets) if targets else decoded
 
-    def _vectorize(self, features, *targets):
-        token_ids = tf.cast(self.vectorizer(features["text"]), "int32")
-        features = {**features, "text": token_ids}
+    def _finish(self, features, *targets):
+        features = dict(features)
+        for reader in self.readers:
+            batch = reader.finish(features[reader.name])
+            # The model input's shape, which a modality's decoding (a
+            # padded series, say) may leave unknown.
+            features[reader.name] = tf.ensure_shape(
+                batch, (None, *reader.shape)
+            )
         return (features, *targets) if targets else features
 
+    def serving(self):
+        """`{input: (spec, transform, resources)}` of the SavedModel.
+
+        For the inputs whose modality's signature takes something other
+        than the model input (see `Reader.serving`).
+        """
+        serving = {reader.name: reader.serving() for reader in self.readers}
+        return {name: value for name, value in serving.items() if value}
+
+    def serving_values(self, manifest, inputs):
+        """The SavedModel's inputs for rows whose model inputs are `inputs`."""
+        values = dict(inputs)
+        for reader in self.readers:
+            values[reader.name] = reader.serving_values(
+                manifest, inputs[reader.name]
+            )
+        return values
+
     def get_config(self):
-        return {
+        config = {
             "inputs": {
                 name: list(shape) for name, shape in self.inputs.items()
             },
@@ -187,3 +201,6 @@ class ClassifierPreprocessor(Preprocessor):
             "multi_label": self.multi_label,
             **super().get_config(),
         }
+        if self.modality_config:
+            config["modality_config"] = self.modality_config
+        return config

@@ -7,7 +7,8 @@ import pathlib
 
 import numpy as np
 
-MEDIA_COLUMNS = ("image", "audio")
+from keras_mm.modalities import is_media
+from keras_mm.modalities import list_modalities
 
 
 class ManifestError(ValueError):
@@ -17,9 +18,10 @@ class ManifestError(ValueError):
 class Manifest:
     """Rows of a CSV or JSONL manifest, with their 1-based row numbers.
 
-    Columns are `image` (path to PNG/JPEG), `audio` (path to 16-bit PCM
-    WAV), `text` and `label`; other columns are kept but ignored. Relative
-    paths resolve against the manifest's folder.
+    Columns are named after the modalities (`image` and `audio` hold
+    file paths, `text` a text; see `keras_mm.modalities`), plus `label`
+    and any columns a modality names (`--features`); others are kept but
+    ignored. Relative media paths resolve against the manifest's folder.
 
     Args:
         rows: list of dict. One dict of column values per row.
@@ -88,7 +90,7 @@ class Manifest:
                 f'Manifest {self.path} has no "{name}" column. '
                 f"Columns found: {sorted(self.columns)}"
             )
-        values = []
+        values, media = [], is_media(name)
         for index, row in enumerate(self.rows):
             value = row.get(name)
             if isinstance(value, (list, dict)):
@@ -102,7 +104,7 @@ class Manifest:
                 raise ManifestError(
                     f'{self.where(index)}: the "{name}" cell is empty.'
                 )
-            if value and name in MEDIA_COLUMNS:
+            if value and media:
                 value = str((self.path.parent / value).absolute())
             values.append(value)
         return values
@@ -117,7 +119,8 @@ class Manifest:
             A dict of lists, one entry per row: `"rows"` (row numbers),
             `"cells"` and `"files"` (short hex digests).
         """
-        media = [name for name in MEDIA_COLUMNS if name in self.columns]
+        columns = self.columns
+        media = [n for n in list_modalities() if n in columns and is_media(n)]
         columns = [self.column(name, allow_empty=True) for name in media]
         paths = list(zip(*columns)) if media else [()] * len(self)
         cells, files = [], []

@@ -25,7 +25,7 @@ from keras_mm.log import log
 
 INFO_FILE = "prepared.json"
 MANIFEST_FILE = "manifest.jsonl"
-FORMAT = 1
+FORMAT = 2
 SHARD_MB = 128
 
 
@@ -89,8 +89,7 @@ def write_prepared(preprocessor, manifest, directory, shard_mb=SHARD_MB):
         "format": FORMAT,
         "rows": len(manifest),
         "source": str(manifest.path),
-        "sample_rate": preprocessor.sample_rate,
-        "media": {name: list(shape) for name, (shape, _) in media.items()},
+        "media": preprocessor.media_identity(),
         "shards": names,
     }
     (directory / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n")
@@ -152,8 +151,8 @@ class Prepared:
 
     def shape(self, name):
         """The prepared shape of media column `name`, or None."""
-        shape = self.info["media"].get(name)
-        return None if shape is None else tuple(shape)
+        identity = self.info["media"].get(name)
+        return None if identity is None else tuple(identity["shape"])
 
     def media(self, manifest, preprocessor):
         """Dataset of `{column: tensor}` for the rows of `manifest`, in order.
@@ -165,20 +164,15 @@ class Prepared:
                 prepared (another shape or sampling rate).
         """
         wanted = preprocessor.media()
-        for name, (shape, _) in wanted.items():
-            if self.shape(name) != tuple(shape):
+        for name, identity in preprocessor.media_identity().items():
+            prepared = self.info["media"].get(name)
+            if prepared != identity:
                 raise ValueError(
-                    f"{self.directory} was prepared with {name} of shape "
-                    f"{self.shape(name)}; this model reads {tuple(shape)}. "
-                    "Run `keras-mm prepare` again for this model."
+                    f"{self.directory} was prepared with {name} "
+                    f"{_describe(prepared)}; this model reads {name} "
+                    f"{_describe(identity)}. Run `keras-mm prepare` again "
+                    "for this model."
                 )
-        rate = self.info["sample_rate"]
-        if "audio" in wanted and rate != preprocessor.sample_rate:
-            raise ValueError(
-                f"{self.directory} was prepared with audio at {rate} Hz; "
-                f"this model reads {preprocessor.sample_rate} Hz. Run "
-                "`keras-mm prepare` again for this model."
-            )
         files = [
             posixpath.join(self.directory, name) for name in self.info["shards"]
         ]
@@ -215,3 +209,12 @@ class Prepared:
             tf.data.experimental.assert_cardinality(len(manifest))
         )
         return records.map(parse, tf.data.AUTOTUNE, deterministic=True)
+
+
+def _describe(identity):
+    """`of shape (8000,) at 8000 Hz`-like words for a media identity."""
+    if identity is None:
+        return "not prepared"
+    words = [f"of shape {tuple(identity['shape'])}"]
+    words += [f"{k} {v}" for k, v in identity.items() if k != "shape"]
+    return ", ".join(words)

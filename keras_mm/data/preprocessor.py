@@ -4,12 +4,12 @@ import pathlib
 
 import tensorflow as tf
 
-from keras_mm.data.audio import check_audio
 from keras_mm.data.batches import batches
-from keras_mm.data.image import check_image
 from keras_mm.data.manifest import ManifestError
 from keras_mm.data.text import load_vocabulary
 from keras_mm.data.text import save_vocabulary
+from keras_mm.modalities import get_modality
+from keras_mm.modalities import is_media
 
 DEFAULT_SAMPLE_RATE = 8000
 # Decoded rows are kept in memory up to this many MB (see `pipeline`).
@@ -19,7 +19,6 @@ CACHE_MB = 512
 SHUFFLE_MB = 512
 CONFIG_FILE = "preprocessing.json"
 VOCABULARY_FILE = "vocabulary.txt"
-CHECKS = {"image": check_image, "audio": check_audio}
 
 
 class Preprocessor:
@@ -39,6 +38,7 @@ class Preprocessor:
     """
 
     task = None
+    readers = ()
 
     def __init__(self, vocabulary=None, sample_rate=DEFAULT_SAMPLE_RATE):
         self.vocabulary = None if vocabulary is None else list(vocabulary)
@@ -137,19 +137,38 @@ class Preprocessor:
         """
         raise NotImplementedError
 
+    def reader(self, name, shape):
+        """A `Reader` of modality `name` for a model input of `shape`."""
+        settings = {"vocabulary": self.vocabulary, **self.settings(name)}
+        return get_modality(name).reader(shape, settings)
+
+    def settings(self, name):
+        """The settings modality `name` reads with (see `reader`)."""
+        return {"sample_rate": self.sample_rate}
+
     def media(self):
         """`{column: (shape, load)}` of the media columns `decode` reads.
 
         `load` reads one file (a string tensor) into a float32 tensor of
-        `shape`.
+        `shape`. Subclasses list their modalities' readers in `readers`.
         """
-        raise NotImplementedError
+        return {
+            reader.name: (reader.shape, reader.load)
+            for reader in self.readers
+            if reader.modality.media
+        }
 
-    def read_media(self, name, path, media=None):
-        """Column `name`'s decoded tensor: from `media`, else read `path`."""
-        if media is not None:
-            return media[name]
-        return self.media()[name][1](path)
+    def media_identity(self):
+        """What each media column's decoded tensors depend on.
+
+        `keras-mm prepare` saves it; prepared media serve only a model
+        whose preprocessor gives the same.
+        """
+        return {
+            reader.name: {"shape": list(reader.shape), **reader.identity()}
+            for reader in self.readers
+            if reader.modality.media
+        }
 
 
 def pipeline(
@@ -257,16 +276,29 @@ def read_config(directory):
 
 
 def check_column(manifest, name, allow_empty=False):
-    """Raise `ManifestError` naming the row of a missing or bad media cell.
+    """Raise `ManifestError` naming the row of a missing or bad cell.
 
-    Image and WAV files are decoded once (in threads); a manifest
-    remembers which of its columns passed.
+    A media modality's files are decoded once, in threads (see
+    `check_files`).
     """
+    if is_media(name):
+        check_files(manifest, get_modality(name), allow_empty)
+    else:
+        manifest.column(name, allow_empty=allow_empty)
+
+
+def check_files(manifest, modality, allow_empty=False):
+    """Raise `ManifestError` naming the row of a missing or bad file.
+
+    Each file is decoded once by `modality.check_file`, in threads; a
+    manifest remembers which of its columns passed.
+    """
+    name = modality.name
     values = manifest.column(name, allow_empty=allow_empty)
-    if name not in CHECKS or name in manifest.validated:
+    if name in manifest.validated:
         return
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        results = pool.map(_try(CHECKS[name]), values)
+        results = pool.map(_try(modality.check_file), values)
         for row, error in enumerate(results):
             if error:
                 raise ManifestError(f"{manifest.where(row)}: {error}")

@@ -1,10 +1,7 @@
 import tensorflow as tf
 
-from keras_mm.data.image import load_image
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.data.preprocessor import Preprocessor
-from keras_mm.data.preprocessor import check_column
-from keras_mm.data.text import text_vectorizer
 
 
 class RetrievalPreprocessor(Preprocessor):
@@ -36,7 +33,9 @@ class RetrievalPreprocessor(Preprocessor):
         self.image_shape = tuple(image_shape)
         self.sequence_length = int(sequence_length)
         self.text_column = text_column
-        self.vectorizer = text_vectorizer(self.vocabulary, sequence_length)
+        self.image = self.reader("image", self.image_shape)
+        self.text = self.reader("text", (self.sequence_length,))
+        self.readers = [self.image]
 
     @classmethod
     def from_model(cls, model, vocabulary, text_column="text"):
@@ -49,7 +48,7 @@ class RetrievalPreprocessor(Preprocessor):
 
     def token_ids(self, texts):
         """Int32 token ids `(batch, sequence_length)` for strings."""
-        return tf.cast(self.vectorizer(tf.constant(texts)), "int32")
+        return self.text.finish(tf.constant(texts))
 
     def rows(self, manifest, texts=True):
         """`({"image", "text"}, group)` batches (see `Preprocessor.rows`).
@@ -58,7 +57,7 @@ class RetrievalPreprocessor(Preprocessor):
             manifest: `Manifest`. Rows with an `image` (and text) cell.
             texts: bool. `False` yields only the image batches.
         """
-        check_column(manifest, "image")
+        self.image.check(manifest)
         if not texts:
             return (manifest.column("image"),), self._decode, None
         slices = (manifest.column("image"), manifest.column(self.text_column))
@@ -68,18 +67,14 @@ class RetrievalPreprocessor(Preprocessor):
         """Image batches of a manifest, in row order."""
         return self.dataset(manifest, batch_size, texts=False, cache=False)
 
-    def media(self):
-        shape = self.image_shape
-        return {"image": (shape, lambda p: load_image(p, shape))}
-
     def _decode(self, path, *texts, media=None):
-        image = self.read_media("image", path, media)
+        image = self.image.decode(path, media)
         return (image, *texts) if texts else image
 
     def _vectorize(self, images, texts):
         features = {
             "image": images,
-            "text": tf.cast(self.vectorizer(texts), "int32"),
+            "text": self.text.finish(texts),
         }
         return features, caption_groups(texts)
 

@@ -9,6 +9,8 @@ from keras_mm.encoders.rnn_text_encoder import rnn_text_encoder
 from keras_mm.encoders.spectrogram_audio_encoder import (
     spectrogram_audio_encoder,
 )
+from keras_mm.encoders.tabular_encoder import tabular_encoder
+from keras_mm.encoders.tabular_tokens import TabularTokens
 from keras_mm.encoders.transformer_text_encoder import transformer_text_encoder
 from keras_mm.encoders.waveform_audio_encoder import waveform_audio_encoder
 
@@ -16,10 +18,12 @@ __all__ = [
     "PaddingMask",
     "RandomMask",
     "RandomShift",
+    "TabularTokens",
     "cnn_image_encoder",
     "positional_pooling",
     "rnn_text_encoder",
     "spectrogram_audio_encoder",
+    "tabular_encoder",
     "transformer_text_encoder",
     "waveform_audio_encoder",
 ]

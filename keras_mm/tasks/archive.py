@@ -31,15 +31,33 @@ def export_archive(model, *resources):
     return archive
 
 
-def export_model(model, directory):
+def export_model(model, directory, serving=None):
     """Write `model` as a SavedModel, as `model.export` does, faster.
 
     The `serve` endpoint (also `serving_default`) takes the model's
-    inputs, keyed by name (see `export_archive`).
+    inputs, keyed by name (see `export_archive`), except where `serving`
+    says otherwise.
+
+    Args:
+        model: `keras.Model` with a dict of named inputs.
+        directory: str or path. The SavedModel folder.
+        serving: dict or None. Input name to `(spec, transform,
+            resources)`: the signature takes `spec` there, and
+            `transform` maps it to the model input (see
+            `keras_mm.modalities.Reader.serving`).
     """
-    archive = export_archive(model)
-    signature = keras.tree.map_structure(
-        lambda x: tf.TensorSpec(x.shape, x.dtype, name=x.name), model.input
-    )
-    archive.add_endpoint("serve", model.__call__, [signature])
+    serving = dict(serving or {})
+    for name, x in model.input.items():
+        spec = tf.TensorSpec(x.shape, x.dtype, name=name)
+        serving.setdefault(name, (spec, lambda value: value, ()))
+    resources = [r for _, _, used in serving.values() for r in used]
+    archive = export_archive(model, *resources)
+
+    def serve(inputs):
+        return model(
+            {name: serving[name][1](value) for name, value in inputs.items()}
+        )
+
+    signature = {name: spec for name, (spec, _, _) in serving.items()}
+    archive.add_endpoint("serve", serve, [signature])
     archive.write_out(str(directory), verbose=False)

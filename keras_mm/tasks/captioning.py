@@ -10,12 +10,12 @@ from keras_mm.captioning.diversity import collapse_warning
 from keras_mm.captioning.metrics import TokenAccuracy
 from keras_mm.captioning.metrics import caption_loss
 from keras_mm.data import CaptionPreprocessor
-from keras_mm.data import suggest_lengths
 from keras_mm.data.captions import build_caption_vocabulary
 from keras_mm.data.captions import caption_column
 from keras_mm.data.captions import caption_length
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.log import log
+from keras_mm.modalities import get_modality
 from keras_mm.tasks.captioning_export import captioner_archive
 from keras_mm.tasks.task import Task
 from keras_mm.tasks.task import model_options
@@ -193,8 +193,6 @@ def _audio_length(model, manifest, overrides):
             f"ignored (captioners that hear: {', '.join(hears)})."
         )
         return {}
-    lengths = suggest_lengths(manifest, accepted["sample_rate"])
+    sized, _ = get_modality("audio").size(manifest, accepted, {})
     # Unreadable clips leave no length; the pipeline names them.
-    return {
-        "audio_length": lengths.get("audio_length", accepted["sample_rate"])
-    }
+    return {"audio_length": sized.get("audio_length", accepted["sample_rate"])}

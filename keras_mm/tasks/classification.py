@@ -4,13 +4,11 @@ import numpy as np
 from keras_mm import zoo
 from keras_mm.data import ClassifierPreprocessor
 from keras_mm.data import ManifestError
-from keras_mm.data import build_vocabulary
 from keras_mm.data import learn_class_names
-from keras_mm.data import suggest_lengths
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.heads import head_kind
-from keras_mm.log import log
-from keras_mm.modalities import MODALITIES
+from keras_mm.modalities import get_modality
+from keras_mm.modalities import list_modalities
 from keras_mm.tasks.archive import export_model
 from keras_mm.tasks.task import Task
 from keras_mm.tasks.task import model_options
@@ -39,49 +37,49 @@ class ClassificationTask(Task):
     def fit_to(self, manifest, model, **options):
         """Build `model` sized to the data (see `Task.fit_to`).
 
-        The head matches the number of classes, the embedding the
-        vocabulary, the audio and text lengths fit most rows, and a model
-        that takes `modalities` gets those present in the manifest, unless
-        `options` set them.
+        The head matches the number of classes, and each modality sizes
+        its part (`Modality.size`: the vocabulary, the audio and text
+        lengths, the table's columns); a model that takes `modalities`
+        gets those the manifest has, unless `options` set them.
+
+        Args:
+            **options: builder arguments, and the options the modalities
+                take (`features`: the columns of the `"tabular"` one).
         """
         class_names = learn_class_names(manifest)
+        modalities = [get_modality(name) for name in list_modalities()]
+        taken = {
+            key: options.pop(key, None) for m in modalities for key in m.options
+        }
+        taken = {key: value for key, value in taken.items() if value}
         overrides = {
             "num_classes": len(class_names),
             **model_options(model, options),
         }
         accepted = zoo.config(model, **overrides)
-        columns = manifest.columns
-        for name in sorted(columns & set(MODALITIES)):
-            if not any(manifest.column(name, allow_empty=True)):
-                log(
-                    f'Manifest {manifest.path}: the "{name}" column is '
-                    "empty in every row; it is left out."
-                )
-                columns = columns - {name}
+        if taken and "modality_config" not in accepted:
+            _refuse(model, taken)
+        found = [m for m in modalities if m.found(manifest, taken)]
         if "modalities" in accepted and "modalities" not in overrides:
-            present = tuple(m for m in MODALITIES if m in columns)
-            if not present:
+            if not found:
                 raise ManifestError(
                     f"Manifest {manifest.path} has none of the columns "
-                    f"{MODALITIES}."
+                    f"{tuple(m.name for m in modalities)}."
                 )
-            overrides["modalities"] = present
-        vocabulary = None
-        if "vocabulary_size" in accepted and "text" in columns:
-            texts = manifest.column("text", allow_empty=True)
-            vocabulary = build_vocabulary(
-                [t for t in texts if t],
-                accepted["vocabulary_size"],
-                f'The "text" cells of {manifest.path}',
-            )
-            # + padding and out-of-vocabulary ids.
-            overrides["vocabulary_size"] = len(vocabulary) + 2
-        sample_rate = accepted.get("sample_rate", DEFAULT_SAMPLE_RATE)
-        # Explicit lengths win over the suggested ones.
-        for key, value in suggest_lengths(manifest, sample_rate).items():
-            if key in accepted:
-                overrides.setdefault(key, value)
+            overrides["modalities"] = tuple(m.name for m in found)
+        settings = {}
+        for modality in found:
+            config = zoo.config(model, **overrides)
+            sized, saved = modality.size(manifest, config, taken)
+            for key, value in sized.items():
+                # Explicit options win, except those sizing only caps.
+                if key in accepted and (
+                    key in modality.capped or key not in options
+                ):
+                    overrides[key] = value
+            settings.update(saved)
         built = zoo.build(model, **overrides)
+        columns = {m.name for m in found}
         missing = sorted(set(built.input) - columns - {"presence"})
         if missing:
             raise ManifestError(
@@ -90,8 +88,13 @@ class ClassificationTask(Task):
                 "cells in it)."
             )
         # The sizing the model was built with, not a scan of its layers.
+        config = zoo.config(model, **overrides)
         pre = ClassifierPreprocessor.from_model(
-            built, class_names, vocabulary, sample_rate=sample_rate
+            built,
+            class_names,
+            settings.get("vocabulary"),
+            sample_rate=config.get("sample_rate", DEFAULT_SAMPLE_RATE),
+            modality_config=config.get("modality_config"),
         )
         return built, pre
 
@@ -167,8 +170,12 @@ class ClassificationTask(Task):
         return ["row", "label", "probability"], rows
 
     def export(self, model, preprocessor, directory):
-        """`serving_default`: the model's inputs, keyed by name."""
-        export_model(model, directory)
+        """`serving_default`: the inputs keyed by name (see `serving`).
+
+        Each modality's signature input is the model's, except where
+        its reader takes raw values (`tabular`: the cells as strings).
+        """
+        export_model(model, directory, preprocessor.serving())
 
     def serving_examples(self, model, preprocessor, manifest):
         data = preprocessor.dataset(
@@ -176,7 +183,8 @@ class ClassificationTask(Task):
         )
         inputs = {k: v.numpy() for k, v in next(iter(data)).items()}
         expected = model.predict(inputs, verbose=0)
-        return {"serving_default": (inputs, {"output_0": expected})}
+        values = preprocessor.serving_values(manifest, inputs)
+        return {"serving_default": (values, {"output_0": expected})}
 
     def report(self, metrics, preprocessor, manifest, out):
         chance = 1 / len(preprocessor.class_names)
@@ -186,6 +194,15 @@ class ClassificationTask(Task):
             f"{saved_files(out)}\n"
             f"Inspect: saved_model_cli show --dir {out}/saved_model --all"
         )
+
+
+def _refuse(model, taken):
+    flags = ", ".join("--" + key.replace("_", "-") for key in taken)
+    takes = [m for m in zoo.list_models() if "modality_config" in zoo.config(m)]
+    raise ValueError(
+        f"Model '{model}' does not take {flags}; it works with: "
+        f"{', '.join(takes)}"
+    )
 
 
 def _decide(probs, preprocessor):

@@ -9,7 +9,7 @@ import keras
 from keras_mm.export import load_bundle
 from keras_mm.export import prepared_output
 from keras_mm.log import log
-from keras_mm.modalities import MODALITIES
+from keras_mm.modalities import list_modalities
 from keras_mm.options import check_options
 from keras_mm.options import check_processes
 from keras_mm.tasks import get_task
@@ -44,6 +44,7 @@ class TrainingOptions:
     epochs: int | None = None
     fusion: str | None = None
     modality_dropout: float | None = None
+    features: tuple[str, ...] | None = None
     patience: int = 10
     init_from: tuple[str, ...] | None = None
     freeze: bool = False
@@ -82,6 +83,7 @@ def train_bundle(
     epochs: int | None = None,
     fusion: str | None = None,
     modality_dropout: float | None = None,
+    features: list[str] | tuple[str, ...] | str | None = None,
     patience: int = 10,
     init_from: list[str] | tuple[str, ...] | None = None,
     freeze: bool = False,
@@ -117,6 +119,9 @@ def train_bundle(
             training steps (10 to 100 epochs).
         fusion: str or None. A fusion method, for models that take one.
         modality_dropout: float or None. Rate of whole-modality dropout.
+        features: list of str, str or None. Manifest columns the
+            `tabular` modality reads (`"age,breed"` or `["age",
+            "breed"]`; `"code:categorical"` chooses a column's kind).
         patience: int. Epochs without a better validation score before
             stopping; the best weights are kept.
         init_from: list of str or None. Bundles whose encoders (matched
@@ -159,6 +164,7 @@ def train_bundle(
         epochs=epochs,
         fusion=fusion,
         modality_dropout=modality_dropout,
+        features=_features(features),
         patience=patience,
         init_from=None if init_from is None else tuple(map(str, init_from)),
         freeze=freeze,
@@ -191,6 +197,12 @@ def train_bundle(
             raise
 
 
+def _features(features):
+    if isinstance(features, str):
+        features = features.split(",")
+    return None if features is None else tuple(f.strip() for f in features)
+
+
 def default_epochs(num_rows, batch_size, steps=600):
     """Epochs for about `steps` training steps, between 10 and 100."""
     steps_per_epoch = max(1, -(-num_rows // batch_size))
@@ -216,6 +228,7 @@ def _train(options):
         options.model,
         fusion=options.fusion,
         modality_dropout=options.modality_dropout,
+        features=options.features,
     )
     for bundle in options.init_from or ():
         _warm_start(model, options.model, bundle, options.freeze)
@@ -262,7 +275,7 @@ def _warm_start(model, name, bundle, freeze):
     # Only the encoders: a fusion layer is specific to its task; one that
     # learned to merge what the modalities show (the same digit) need not
     # keep them apart (which digit is larger).
-    encoders = [f"{m}_encoder" for m in MODALITIES]
+    encoders = [f"{m}_encoder" for m in list_modalities()]
     copied = warm_start(model, load_bundle(bundle)[0], freeze, encoders)
     if not copied:
         raise ValueError(

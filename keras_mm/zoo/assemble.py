@@ -5,7 +5,7 @@ from keras_mm.fusion import LateFusion
 from keras_mm.fusion import ModalityDropout
 from keras_mm.fusion import ModalityMasks
 from keras_mm.heads import classification_head
-from keras_mm.modalities import MODALITIES
+from keras_mm.modalities import list_modalities
 
 
 def _modality(encoder):
@@ -113,17 +113,22 @@ def _presence_masks(inputs, encoders, modality_dropout):
 
 
 def _token_masks(inputs, encoders, presence_masks):
-    """Text sequences get padding masks, combined with presence if any."""
+    """Token ids get padding masks, combined with presence if any.
+
+    Integer inputs are token ids, with 0 for padding.
+    """
     presence_masks = presence_masks or [None] * len(encoders)
     masks = []
     for encoder, present in zip(encoders, presence_masks):
-        if _modality(encoder) == "text":
-            present = PaddingMask()(inputs["text"], present=present)
+        ids = inputs[_modality(encoder)]
+        if "int" in str(ids.dtype):
+            present = PaddingMask()(ids, present=present)
         masks.append(present)
     return masks
 
 
 def _modality_rank(modality):
-    if modality in MODALITIES:
-        return (MODALITIES.index(modality), modality)
-    return (len(MODALITIES), modality)
+    known = list_modalities()
+    if modality in known:
+        return (known.index(modality), modality)
+    return (len(known), modality)

@@ -1,15 +1,11 @@
-from keras_mm.encoders import cnn_image_encoder
-from keras_mm.encoders import rnn_text_encoder
-from keras_mm.encoders import spectrogram_audio_encoder
-from keras_mm.encoders import transformer_text_encoder
-from keras_mm.encoders import waveform_audio_encoder
 from keras_mm.fusion import build_fusion
-from keras_mm.modalities import MODALITIES
+from keras_mm.modalities import get_modality
+from keras_mm.modalities import list_modalities
 from keras_mm.zoo.assemble import assemble
 
 
 def multimodal_classifier(
-    modalities=MODALITIES,
+    modalities=("image", "audio", "text"),
     fusion="concat",
     num_classes=2,
     multi_label=False,
@@ -27,19 +23,21 @@ def multimodal_classifier(
     pooling="positional",
     normalization=True,
     augmentation=True,
+    modality_config=None,
 ):
     """Generic classifier: one encoder per modality, then fusion and a head.
 
-    Picks a CNN for `"image"`, a GRU (`"rnn"`) or Transformer for
-    `"text"`, and a log-mel CNN (`"spectrogram"`) or raw-waveform Conv1D for
-    `"audio"`, for the modalities given, and joins them with the fusion
-    method named by `fusion` (see `keras_mm.fusion.list_fusions()`: e.g.
+    Each modality builds its default encoder (`keras_mm.modalities`): a
+    CNN for `"image"`, a GRU (`"rnn"`) or Transformer for `"text"`, a
+    log-mel CNN (`"spectrogram"`) or raw-waveform Conv1D for `"audio"`,
+    an MLP over the columns for `"tabular"`. The fusion method named by
+    `fusion` joins them (see `keras_mm.fusion.list_fusions()`: e.g.
     feature-level `"concat"`, representation-level `"attention"`,
     decision-level `"late"`).
 
     Args:
-        modalities: tuple of str. Any non-empty subset of `"image"`,
-            `"audio"` and `"text"`.
+        modalities: tuple of str. Any non-empty subset of
+            `keras_mm.modalities.list_modalities()`.
         fusion: str. A name from `keras_mm.fusion.list_fusions()`.
         num_classes: int. Number of classes.
         multi_label: bool. Independent sigmoids per class.
@@ -63,6 +61,9 @@ def multimodal_classifier(
         normalization: bool. `BatchNormalization` in the CNNs.
         augmentation: bool. Random shifts of images, time shifts and
             SpecAugment-style masks of spectrograms, while training.
+        modality_config: dict or None. Modality name to the settings its
+            sizing found (`"tabular"`: `{"features": [...]}`, see
+            `keras_mm.encoders.TabularTokens`).
 
     Returns:
         A `keras.Model` with one input per modality, plus `"presence"`
@@ -73,36 +74,21 @@ def multimodal_classifier(
     >>> sorted(model.input.keys())
     ['image', 'presence', 'text']
     """
-    unknown = set(modalities) - set(MODALITIES)
+    # The build arguments: each modality's encoder reads those it needs.
+    config = {**locals(), "modality_config": modality_config or {}}
+    known = list_modalities()
+    unknown = set(modalities) - set(known)
     if not modalities or unknown:
         raise ValueError(
-            f"Expected `modalities` to be a non-empty subset of {MODALITIES}. "
-            f"Received: {modalities}"
+            "Expected `modalities` to be a non-empty subset of "
+            f"{tuple(known)}. Received: {modalities}"
         )
     fusion_layer = build_fusion(fusion, hidden_dim, multi_label)
-    sequence = fusion_layer.sequence_inputs
-    builders = {
-        "image": lambda: cnn_image_encoder(
-            image_shape,
-            (16, 32, 64),
-            padding="same",
-            pooling=None if sequence else pooling,
-            normalization=normalization,
-            augmentation=augmentation,
-        ),
-        "audio": lambda: _audio(
-            audio_encoder,
-            audio_length,
-            sample_rate,
-            None if sequence else pooling,
-            normalization,
-            augmentation,
-        ),
-        "text": lambda: _text(
-            text_encoder, vocabulary_size, sequence_length, hidden_dim, sequence
-        ),
-    }
-    encoders = [builders[m]() for m in MODALITIES if m in modalities]
+    encoders = [
+        get_modality(name).encoder(config, fusion_layer.sequence_inputs)
+        for name in known
+        if name in modalities
+    ]
     return assemble(
         encoders,
         fusion_layer if len(encoders) > 1 else None,
@@ -113,50 +99,4 @@ def multimodal_classifier(
         missing_modalities=missing_modalities and len(encoders) > 1,
         modality_dropout=modality_dropout,
         name="multimodal_classifier",
-    )
-
-
-def _audio(kind, audio_length, sample_rate, pooling, normalization, augment):
-    if kind == "spectrogram":
-        return spectrogram_audio_encoder(
-            audio_length,
-            sample_rate,
-            filters=(32, 64),
-            pooling=pooling,
-            normalization=normalization,
-            augmentation=augment,
-        )
-    if kind == "waveform":
-        pooling = "avg" if pooling == "positional" else pooling
-        return waveform_audio_encoder(
-            audio_length, filters=(32, 32), pool_size=8, pooling=pooling
-        )
-    raise ValueError(
-        "Expected `audio_encoder` to be 'spectrogram' or 'waveform'. "
-        f"Received: {kind}"
-    )
-
-
-def _text(kind, vocabulary_size, sequence_length, hidden_dim, sequence):
-    if kind == "rnn":
-        return rnn_text_encoder(
-            vocabulary_size,
-            sequence_length,
-            hidden_dim,
-            hidden_dim,
-            "gru",
-            return_sequences=sequence,
-        )
-    if kind == "transformer":
-        return transformer_text_encoder(
-            vocabulary_size,
-            sequence_length,
-            hidden_dim,
-            num_heads=4,
-            intermediate_dim=2 * hidden_dim,
-            pooling=None if sequence else "avg",
-        )
-    raise ValueError(
-        "Expected `text_encoder` to be 'rnn' or 'transformer'. "
-        f"Received: {kind}"
     )
