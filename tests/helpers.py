@@ -40,6 +40,11 @@ def random_inputs(model, batch_size=3, seed=0):
             inputs[name] = presence
         elif name == "image":
             inputs[name] = rng.uniform(0, 255, shape).astype("float32")
+        elif name == "tabular":
+            # Numbers and category ids 0 to 2, a fifth of them missing.
+            values = rng.integers(0, 3, shape).astype("float32")
+            values[rng.random(shape) < 0.2] = np.nan
+            inputs[name] = values
         else:
             inputs[name] = rng.uniform(-1, 1, shape).astype("float32")
     return inputs

@@ -62,14 +62,14 @@ def generate(model, inputs, start_id, end_id, sampler="greedy", cached=True):
     (2, 7)
     """
     check_captioner(model)
-    if not isinstance(inputs, dict):
-        inputs = {"image": inputs}
+    if not isinstance(inputs, dict) and len(model.conditioning_inputs) == 1:
+        inputs = {model.conditioning_inputs[0]: inputs}
     if sorted(inputs) != model.conditioning_inputs:
         raise ValueError(
             f"Model '{model.name}' generates from "
             f"{model.conditioning_inputs}. Received: {sorted(inputs)}"
         )
-    batch = ops.shape(inputs["image"])[0]
+    batch = ops.shape(next(iter(inputs.values())))[0]
     prompt = ops.concatenate(
         [
             ops.full((batch, 1), start_id, "int32"),

@@ -39,6 +39,9 @@ class AudioModality(Modality):
     def size(self, manifest, config, options):
         rate = config.get("sample_rate", DEFAULT_SAMPLE_RATE)
         length = suggest_audio_length(manifest, rate)
+        if length is None and self.name in manifest.columns:
+            # No clip could be read: the checks name them; one second.
+            length = rate
         return ({} if length is None else {"audio_length": length}), {}
 
     def encoder(self, config, sequence):

@@ -204,9 +204,11 @@ def _numbers(manifest, name, values):
 
 def _lookup(feature):
     # "" (missing) is the mask token, id 0; unseen values are id 1.
-    return keras.layers.StringLookup(
+    lookup = keras.layers.StringLookup(
         vocabulary=feature["categories"], mask_token="", num_oov_indices=1
     )
+    lookup.build((None,))  # An export tracks only built layers.
+    return lookup
 
 
 TABULAR = TabularModality()

@@ -16,6 +16,7 @@ from keras_mm.data.captions import caption_length
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.log import log
 from keras_mm.modalities import get_modality
+from keras_mm.modalities import list_modalities
 from keras_mm.tasks.captioning_export import captioner_archive
 from keras_mm.tasks.task import Task
 from keras_mm.tasks.task import model_options
@@ -40,8 +41,9 @@ class CaptioningTask(Task):
     def fit_to(self, manifest, model, vocabulary_size=1000, **options):
         """Build `model` with a vocabulary and caption length fit to the data.
 
-        A captioner that can hear (`audio_length` in its config) gets an
-        `"audio"` input when the manifest has an `audio` column.
+        The media modalities of the manifest size the captioner's
+        conditioning: one that can hear (`audio_length` in its config)
+        gets an `"audio"` input when the manifest has an `audio` column.
 
         Args:
             vocabulary_size: int. Upper bound of the WordPiece vocabulary.
@@ -50,10 +52,8 @@ class CaptioningTask(Task):
         column = caption_column(manifest)
         captions = manifest.column(column)
         vocabulary = build_caption_vocabulary(captions, vocabulary_size)
-        if "audio" in manifest.columns:
-            # An explicit length wins over the suggested one.
-            for key, value in _audio_length(model, manifest, overrides).items():
-                overrides.setdefault(key, value)
+        for key, value in _conditioning(model, manifest, overrides).items():
+            overrides.setdefault(key, value)  # Explicit options win.
         overrides.update(
             vocabulary_size=len(vocabulary),
             sequence_length=caption_length(captions, vocabulary),
@@ -180,19 +180,26 @@ def captions(model, preprocessor, manifest, sampler, batch_size=32):
     return generated
 
 
-def _audio_length(model, manifest, overrides):
+def _conditioning(model, manifest, overrides):
+    """The builder arguments the manifest's media modalities size."""
     accepted = zoo.config(model, **overrides)
-    if "audio_length" not in accepted:
-        hears = [
-            m
-            for m in zoo.list_models("captioning")
-            if "audio_length" in zoo.config(m)
-        ]
-        log(
-            f"Model {model} captions images only; the audio column is "
-            f"ignored (captioners that hear: {', '.join(hears)})."
-        )
-        return {}
-    sized, _ = get_modality("audio").size(manifest, accepted, {})
-    # Unreadable clips leave no length; the pipeline names them.
-    return {"audio_length": sized.get("audio_length", accepted["sample_rate"])}
+    sized = {}
+    for name in list_modalities():
+        modality = get_modality(name)
+        if not modality.media or name not in manifest.columns:
+            continue
+        found, _ = modality.size(manifest, accepted, {})
+        taken = {k: v for k, v in found.items() if k in accepted}
+        if found and not taken:
+            others = [
+                m
+                for m in zoo.list_models("captioning")
+                if set(found) <= set(zoo.config(m))
+            ]
+            log(
+                f"Model {model} is not conditioned on {name}; the {name} "
+                f"column is ignored (captioners that take it: "
+                f"{', '.join(others)})."
+            )
+        sized.update(taken)
+    return sized

@@ -22,14 +22,18 @@ def captioner_archive(model, preprocessor):
     """
     tokenizer = preprocessor.tokenizer
     archive = export_archive(model)
-    specs = [tf.TensorSpec((None, *preprocessor.image_shape), tf.float32)]
-    if preprocessor.audio_length:
-        specs.append(tf.TensorSpec((None, preprocessor.audio_length)))
+    # One input per modality the captioner is conditioned on, by name.
+    specs = {
+        reader.name: tf.TensorSpec(
+            (None, *reader.shape), tf.float32, name=reader.name
+        )
+        for reader in preprocessor.readers
+    }
     for name in SAMPLERS:
         archive.add_endpoint(
             endpoint_name(name),
             _generator(model, tokenizer, get_sampler(name)),
-            input_signature=specs,
+            input_signature=[specs],
         )
     return archive
 
@@ -44,7 +48,4 @@ def _generator(model, tokenizer, sampler):
         )
         return {"token_ids": ids, "caption": captions}
 
-    # The signature's input names are the argument names.
-    if "audio" in model.conditioning_inputs:
-        return lambda image, audio: run({"image": image, "audio": audio})
-    return lambda image: run({"image": image})
+    return run

@@ -13,19 +13,20 @@ def dual_encoder_archive(model, preprocessor):
     by dot product.
     """
     image_model, text_model = towers(model)
-    vectorizer = preprocessor.vectorizer
-    archive = export_archive(model, vectorizer)
+    reader = preprocessor.text
+    archive = export_archive(model, reader.vectorizer)
 
     def encode_image(image):
         return {"embedding": image_model(image)}
 
     def encode_text(text):
-        ids = tf.cast(vectorizer(text), "int32")
-        return {"embedding": text_model(ids)}
+        return {"embedding": text_model(reader.finish(text))}
 
     image_spec = tf.TensorSpec((None, *preprocessor.image_shape), tf.float32)
     archive.add_endpoint("encode_image", encode_image, [image_spec])
     archive.add_endpoint(
-        "encode_text", encode_text, [tf.TensorSpec((None,), tf.string)]
+        "encode_text",
+        encode_text,
+        [tf.TensorSpec((None,), tf.string, name="text")],
     )
     return archive

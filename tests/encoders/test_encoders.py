@@ -4,11 +4,49 @@ import pytest
 from keras.src import testing
 
 from keras_mm.encoders import PaddingMask
+from keras_mm.encoders import TabularTokens
 from keras_mm.encoders import cnn_image_encoder
 from keras_mm.encoders import rnn_text_encoder
 from keras_mm.encoders import spectrogram_audio_encoder
+from keras_mm.encoders import tabular_encoder
 from keras_mm.encoders import transformer_text_encoder
 from keras_mm.encoders import waveform_audio_encoder
+
+TABLE = [
+    {"name": "age", "kind": "numeric", "mean": 5.0, "variance": 4.0},
+    {"name": "breed", "kind": "categorical", "categories": ["lab", "pug"]},
+    {"name": "weight", "kind": "numeric", "mean": 0.0, "variance": 1.0},
+]
+
+
+class TabularTokensTest(testing.TestCase):
+    def test_layer(self):
+        self.run_layer_test(
+            TabularTokens,
+            init_kwargs={"features": TABLE, "dim": 4},
+            input_data=np.array(
+                [[1.0, 3.0, np.nan], [np.nan, 0.0, -2.0]], "float32"
+            ),
+            expected_output_shape=(2, 3, 4),
+            # scale, bias and missing vectors, and the embedding table.
+            expected_num_trainable_weights=4,
+            # The statistics are constants of the normalization.
+            expected_num_non_trainable_weights=0,
+            run_mixed_precision_check=False,
+        )
+
+    def test_a_missing_value_is_not_a_zero(self):
+        layer = TabularTokens(TABLE, dim=4)
+        # Weight 0.0 is its mean, so it standardizes to 0; missing differs.
+        values = np.array([[5.0, 2.0, 0.0], [5.0, 2.0, np.nan]], "float32")
+        tokens = keras.ops.convert_to_numpy(layer(values))
+        assert not np.allclose(tokens[0, 2], tokens[1, 2])
+        np.testing.assert_allclose(tokens[0, :2], tokens[1, :2])
+        assert np.all(np.isfinite(tokens))
+
+    def test_features_must_be_numeric_or_categorical(self):
+        with pytest.raises(ValueError, match="numeric and categorical"):
+            TabularTokens([{"name": "x", "kind": "date"}])
 
 
 class PaddingMaskTest(testing.TestCase):
@@ -79,6 +117,16 @@ class PaddingMaskTest(testing.TestCase):
             lambda: spectrogram_audio_encoder(800, 8000),
             np.zeros((2, 800)),
             (2, 32),
+        ),
+        (
+            lambda: tabular_encoder(TABLE, hidden_dim=6),
+            np.array([[1.0, 2.0, np.nan], [np.nan, 0.0, 3.0]], "float32"),
+            (2, 6),
+        ),
+        (
+            lambda: tabular_encoder(TABLE, hidden_dim=6, sequence=True),
+            np.array([[1.0, 2.0, np.nan], [np.nan, 0.0, 3.0]], "float32"),
+            (2, 3, 6),
         ),
     ],
 )

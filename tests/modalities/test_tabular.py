@@ -1,0 +1,173 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_mm import zoo
+from keras_mm.data import Manifest
+from keras_mm.data import ManifestError
+from keras_mm.export import export_bundle
+from keras_mm.fusion import list_fusions
+from keras_mm.modalities import get_modality
+from keras_mm.tasks import get_task
+from tests.data.media import write_csv
+from tests.helpers import random_inputs
+from tests.helpers import run_model_test
+
+FEATURES = [
+    {"name": "age", "kind": "numeric", "mean": 5.0, "variance": 4.0},
+    {"name": "breed", "kind": "categorical", "categories": ["lab", "pug"]},
+    {"name": "weight", "kind": "numeric", "mean": 0.0, "variance": 1.0},
+]
+ROWS = [
+    {"age": "3", "breed": "lab", "weight": "30.5", "label": "big"},
+    {"age": "7", "breed": "pug", "weight": "", "label": "small"},
+    {"age": "", "breed": "lab", "weight": "28", "label": "big"},
+    {"age": "5", "breed": "", "weight": "8", "label": "small"},
+    {"age": "9", "breed": "lab", "weight": "31", "label": "big"},
+]
+
+
+def sized(rows, features):
+    manifest = Manifest(rows, "pets.csv")
+    overrides, _ = get_modality("tabular").size(
+        manifest, {}, {"features": features}
+    )
+    return overrides["modality_config"]["tabular"]["features"]
+
+
+def test_sizing_learns_kinds_statistics_and_categories():
+    age, breed, weight = sized(ROWS, ["age", "breed", "weight"])
+    # Statistics of the given cells: empty ones are missing, not zeros.
+    assert age == {
+        "name": "age",
+        "kind": "numeric",
+        "mean": 6.0,
+        "variance": pytest.approx(5.0),
+    }
+    assert breed == {
+        "name": "breed",
+        "kind": "categorical",
+        "categories": ["lab", "pug"],  # Most frequent first.
+    }
+    assert weight["mean"] == pytest.approx(24.375)
+    (age,) = sized(ROWS, "age:categorical")
+    assert age["categories"] == ["3", "5", "7", "9"]
+
+
+@pytest.mark.parametrize(
+    "features, message",
+    [
+        (["height"], 'names "height", but manifest pets.csv has no such'),
+        (["age", "age"], "distinct columns"),
+        ([""], "distinct columns"),
+    ],
+)
+def test_sizing_names_a_bad_feature(features, message):
+    with pytest.raises((ManifestError, ValueError), match=message):
+        sized(ROWS, features)
+
+
+def test_an_empty_column_is_refused():
+    rows = [dict(row, age="") for row in ROWS]
+    with pytest.raises(ManifestError, match='"age" column .* empty in every'):
+        sized(rows, ["age"])
+
+
+def reader(features=FEATURES):
+    settings = {"features": features}
+    return get_modality("tabular").reader((len(features),), settings)
+
+
+def test_cells_mark_missing_and_unseen_values():
+    rows = [
+        {"age": "3", "breed": "pug", "weight": "-1.5"},
+        {"age": "", "breed": "", "weight": "0"},
+        {"age": "4", "breed": "husky", "weight": ""},
+    ]
+    cells = reader().cells(Manifest(rows, "pets.csv"))
+    np.testing.assert_array_equal(
+        cells,
+        # breed: 0 missing, 1 unseen, 2 lab, 3 pug.
+        [[3, 3, -1.5], [np.nan, 0, 0], [4, 1, np.nan]],
+    )
+    assert reader().present(cells) == [True, True, True]
+    assert reader().present(reader().empty(2)) == [False, False]
+
+
+def test_a_bad_number_is_named_with_its_row():
+    rows = [dict(ROWS[0]), dict(ROWS[1], age="seven")]
+    with pytest.raises(ManifestError) as error:
+        reader().check(Manifest(rows, "pets.csv"))
+    assert str(error.value).startswith(
+        'pets.csv, row 2: the "age" cell "seven" is not a number'
+    )
+    assert "--features age:categorical" in str(error.value)
+
+
+TABLE = [
+    {"name": "x", "kind": "numeric", "mean": 1.0, "variance": 1.0},
+    {"name": "c", "kind": "categorical", "categories": ["a", "b"]},
+]
+SMALL = dict(
+    modalities=("image", "text", "tabular"),
+    image_shape=(16, 16, 3),
+    vocabulary_size=30,
+    sequence_length=6,
+    hidden_dim=16,
+    modality_config={"tabular": {"features": TABLE}},
+)
+
+
+@pytest.mark.parametrize("fusion", list_fusions())
+def test_image_tabular_and_text_train_with_every_fusion(fusion, tmp_path):
+    model = zoo.build(
+        "multimodal_classifier", fusion=fusion, num_classes=3, **SMALL
+    )
+    assert list(model.input) == ["image", "text", "tabular", "presence"]
+    run_model_test(model, tmp_path, full=fusion == "concat")
+    # An absent table (presence 0) does not reach the output.
+    inputs = random_inputs(model, batch_size=2)
+    inputs["presence"] = np.array([[1, 1, 0], [1, 1, 1]], "float32")
+    changed = dict(inputs, tabular=inputs["tabular"] + 1.0)
+    a, b = model.predict(inputs, verbose=0), model.predict(changed, verbose=0)
+    np.testing.assert_allclose(a[0], b[0], atol=1e-6)
+    assert not np.allclose(a[1], b[1])
+
+
+def test_the_saved_model_takes_raw_cells(tmp_path):
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(40):
+        breed = ["lab", "pug", "husky"][i % 3]
+        rows.append(
+            {
+                "age": "" if i % 7 == 0 else f"{rng.uniform(1, 12):.1f}",
+                "breed": "" if i % 9 == 0 else breed,
+                "label": "big" if breed != "pug" else "small",
+            }
+        )
+    path = write_csv(tmp_path / "pets.csv", rows)
+    task = get_task("classification")
+    manifest = Manifest.read(path)
+    model, pre = task.fit_to(
+        manifest.subset(range(30)),
+        "multimodal_classifier",
+        features="age,breed",
+    )
+    bundle = export_bundle(model, pre, tmp_path / "bundle")
+    # Rows the training part did not see: an unseen breed too.
+    test = Manifest(
+        [*manifest.rows[30:], {"age": " 4 ", "breed": "corgi", "label": "big"}],
+        path,
+    )
+    examples = task.serving_examples(model, pre, test)
+    inputs, expected = examples["serving_default"]
+    assert inputs["tabular"].dtype.kind == "S"
+    assert inputs["tabular"][-1].tolist() == [b"4", b"corgi"]
+    serving = tf.saved_model.load(str(bundle / "saved_model"))
+    served = serving.signatures["serving_default"](
+        tabular=tf.constant(inputs["tabular"])
+    )
+    np.testing.assert_allclose(
+        served["output_0"].numpy(), expected["output_0"], atol=1e-5
+    )
