@@ -1,9 +1,15 @@
 # ruff: noqa: E501
-"""The registries' names and descriptions, readable without TensorFlow.
+"""The registries' descriptions, readable without TensorFlow.
 
-`keras-mm --help` and `list` answer from here, in well under a second. A
-new zoo entry, task or fusion adds its line; `tests/cli/test_startup.py`
-checks that this matches the registries.
+Each description is written here once: the zoo (`keras_mm.zoo.describe`
+and `model_task`), the fusion registry (`describe_fusion`) and the demo
+datasets (`demo_datasets`) read theirs from these tables, and
+`keras-mm --help` and `list` answer from them in well under a second,
+without importing the registries' layers. A new zoo entry, fusion or demo
+dataset adds its line here next to its registry line (the builder, the
+factory); `tests/cli/test_startup.py` checks that the names agree, and
+that the task and sampler names match their registries. Modality names
+come from `keras_mm.modalities`, whose registry is light.
 """
 
 # name: (task, description), in registry order.
@@ -37,7 +43,8 @@ MODELS = {
         "CLIP-style dual encoder: image and text towers in one embedding space.",
     ),
 }
-TASKS = ("classification", "captioning", "retrieval")
+# The zoo's tasks, in the order of their first entry.
+TASKS = tuple(dict.fromkeys(task for task, _ in MODELS.values()))
 FUSIONS = {
     "concat": "feature level: concatenate projected modality vectors",
     "attention": "representation level: self-attention across modality tokens",

@@ -9,6 +9,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
+from keras_mm import catalog
 from keras_mm.data.demo_captions import captioned_scene
 from keras_mm.data.demo_media import draw_shape
 from keras_mm.data.demo_media import sentence
@@ -37,39 +38,21 @@ ENDINGS = ("", "appears", "is shown", "sits here", "stands out")
 # How often each modality shows a wrong object in the redundant dataset.
 NOISE = {"image": 0.05, "audio": 0.3, "text": 0.3}
 
+# name: its columns. Each dataset's description is its line in
+# `keras_mm.catalog.DEMO_DATA`.
 DATASETS = {
-    "factorial": (
-        "label = shape x pitch x mood (8 classes): every modality is needed",
-        ("image", "audio", "text"),
-    ),
-    "redundant": (
-        "label = object (3 classes), shown by every modality, each one "
-        f"wrong on some rows (image {NOISE['image']:.0%}, audio "
-        f"{NOISE['audio']:.0%}, text {NOISE['text']:.0%})",
-        ("image", "audio", "text"),
-    ),
-    "relation": (
-        "label = whether the text names the object in the image "
-        "(match / mismatch): neither modality alone says anything",
-        ("image", "text"),
-    ),
-    "captions": (
-        "scenes of one or two coloured shapes, each with a caption naming "
-        "their colour, shape and position (captioning and retrieval)",
-        ("image", "caption"),
-    ),
-    "sound_captions": (
-        "the caption scenes with a low or a high tone, which the caption "
-        "also names (captioners that hear)",
-        ("image", "audio", "caption"),
-    ),
+    "factorial": ("image", "audio", "text"),
+    "redundant": ("image", "audio", "text"),
+    "relation": ("image", "text"),
+    "captions": ("image", "caption"),
+    "sound_captions": ("image", "audio", "caption"),
 }
 CAPTION_DATASETS = ("captions", "sound_captions")
 
 
 def demo_datasets():
     """Return `{name: description}` for the demo datasets."""
-    return {name: description for name, (description, _) in DATASETS.items()}
+    return {name: catalog.DEMO_DATA[name] for name in DATASETS}
 
 
 def demo_classes(dataset="factorial"):
@@ -126,7 +109,7 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, dataset="factorial"):
     """
     if dataset not in DATASETS:
         raise ValueError(_unknown(dataset))
-    columns = DATASETS[dataset][1]
+    columns = DATASETS[dataset]
     directory = pathlib.Path(directory)
     (directory / "images").mkdir(parents=True, exist_ok=True)
     if "audio" in columns:

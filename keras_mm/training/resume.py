@@ -36,6 +36,10 @@ def stopped(folder):
     return _saved_state(folder).get("stopped", False)
 
 
+# What a backup keeps of Keras' own `EarlyStopping`.
+KERAS_STATE = ("wait", "best", "best_epoch", "stopped_epoch")
+
+
 class TrainingState(keras.callbacks.Callback):
     """Back up a run at epochs' ends; restore it when training starts.
 
@@ -137,7 +141,7 @@ class TrainingState(keras.callbacks.Callback):
             "stopped": bool(self.model.stop_training),
             "early_stopping": {
                 key: _plain(getattr(stopping, key, None))
-                for key in ("wait", "best", "best_epoch", "stopped_epoch")
+                for key in getattr(stopping, "STATE", KERAS_STATE)
             },
             "checkpoint_best": _plain(getattr(self.checkpoint, "best", None)),
         }

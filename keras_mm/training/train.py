@@ -6,6 +6,7 @@ from keras import tree
 
 from keras_mm.training.adamw import AdamW
 from keras_mm.training.divergence import StopOnDivergence
+from keras_mm.training.early_stopping import EarlyStopping
 from keras_mm.training.jit_tune import tune_jit_compile
 from keras_mm.training.processes import is_chief
 from keras_mm.training.resume import TrainingState
@@ -52,8 +53,9 @@ def schedule(learning_rate=1e-3, total_steps=None):
 class StopWhenPerfect(keras.callbacks.Callback):
     """Stop once an accuracy-like metric reaches 1: nothing is left to gain.
 
-    Early stopping would otherwise wait `patience` more epochs; the best
-    weights are those of this epoch, which early stopping restores.
+    Both its validation and its training value must be 1. Early stopping
+    would otherwise wait `patience` more epochs; the best weights are
+    those of this epoch, which early stopping restores.
 
     Args:
         monitor: str. A metric, higher being better; its validation value
@@ -66,8 +68,11 @@ class StopWhenPerfect(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        value = logs.get(f"val_{self.monitor}", logs.get(self.monitor, 0.0))
-        if value >= 1.0:
+        trained = logs.get(self.monitor, 0.0)
+        value = logs.get(f"val_{self.monitor}", trained)
+        # A small validation set may be perfect by luck: the training
+        # rows must be too.
+        if value >= 1.0 and trained >= 1.0:
             self.model.stop_training = True
 
 
@@ -143,11 +148,12 @@ def train(
 
     The optimizer is AdamW (weight decay 1e-4) whose learning rate warms
     up over the first 5% of the steps and then follows a cosine decay.
-    Training stops when the monitored validation metric has not improved
-    for `patience` epochs (or when a task's callback says so), and the
-    best weights are restored. The loss, metrics, monitored metric and
-    extra callbacks are the task's: pass
-    `**task.training_options(preprocessor)`.
+    Training stops when neither the monitored validation metric nor the
+    validation loss has improved for `patience` epochs (or when a task's
+    callback says so), and the weights of the best epoch by the metric
+    (the lower loss breaking ties) are restored (see `EarlyStopping`).
+    The loss, metrics, monitored metric and extra callbacks are the
+    task's: pass `**task.training_options(preprocessor)`.
     With `out_dir`, the best weights are checkpointed to
     `out_dir/checkpoint.weights.h5` (or, with `resumable`, kept in the
     backup) and the history is written to `out_dir/history.csv` as
@@ -206,8 +212,12 @@ def train(
         monitor = f"val_{monitor}"
     mode = mode or ("min" if monitor.endswith("loss") else "max")
     user_callbacks = list(callbacks or [])
-    early_stopping = keras.callbacks.EarlyStopping(
-        monitor, patience=patience, mode=mode, restore_best_weights=True
+    early_stopping = EarlyStopping(
+        monitor,
+        "val_loss" if validation_data is not None else "loss",
+        patience=patience,
+        mode=mode,
+        restore_best_weights=True,
     )
     callbacks = [StopOnDivergence(), early_stopping]
     initial_epoch, state = 0, []

@@ -1,5 +1,6 @@
 import inspect
 
+from keras_mm import catalog
 from keras_mm.zoo.dual_encoder import dual_encoder
 from keras_mm.zoo.multimodal_classifier import multimodal_classifier
 from keras_mm.zoo.seed000_concat import seed000_concat
@@ -8,17 +9,19 @@ from keras_mm.zoo.seed001_mmlm_captioner import MMLMCaptioner
 from keras_mm.zoo.seed004_attention import seed004_attention
 from keras_mm.zoo.transformer_captioner import TransformerCaptioner
 
-# name: (builder, default overrides, task), one line per zoo entry. The
-# task (see `keras_mm.tasks`) trains, evaluates and exports the model; a
-# captioner's builder is a `Captioner` class, which also decodes.
+# name: (builder, default overrides), one line per zoo entry. A
+# captioner's builder is a `Captioner` class, which also decodes. The
+# entry's task (see `keras_mm.tasks`: it trains, evaluates and exports the
+# model) and description are its line in `keras_mm.catalog.MODELS`, which
+# `keras-mm list` reads without TensorFlow.
 MODELS = {
-    "seed000_concat": (seed000_concat, {}, "classification"),
-    "seed001_mmlm": (seed001_mmlm, {}, "classification"),
-    "seed004_attention": (seed004_attention, {}, "classification"),
-    "multimodal_classifier": (multimodal_classifier, {}, "classification"),
-    "seed001_mmlm_captioner": (MMLMCaptioner, {}, "captioning"),
-    "transformer_captioner": (TransformerCaptioner, {}, "captioning"),
-    "dual_encoder": (dual_encoder, {}, "retrieval"),
+    "seed000_concat": (seed000_concat, {}),
+    "seed001_mmlm": (seed001_mmlm, {}),
+    "seed004_attention": (seed004_attention, {}),
+    "multimodal_classifier": (multimodal_classifier, {}),
+    "seed001_mmlm_captioner": (MMLMCaptioner, {}),
+    "transformer_captioner": (TransformerCaptioner, {}),
+    "dual_encoder": (dual_encoder, {}),
 }
 
 
@@ -28,15 +31,16 @@ def list_models(task=None):
     Args:
         task: str or None. Only models for this task.
     """
-    tasks = sorted({entry[2] for entry in MODELS.values()})
+    tasks = sorted({model_task(name) for name in MODELS})
     if task is not None and task not in tasks:
         raise ValueError(f"Unknown task '{task}'. Tasks: {', '.join(tasks)}")
-    return [name for name, entry in MODELS.items() if task in (None, entry[2])]
+    return [name for name in MODELS if task in (None, model_task(name))]
 
 
 def model_task(name):
     """Return the task of a zoo model: a name in `keras_mm.tasks`."""
-    return _entry(name)[2]
+    _entry(name)
+    return catalog.MODELS[name][0]
 
 
 def _entry(name):
@@ -48,8 +52,9 @@ def _entry(name):
 
 
 def describe(name):
-    """Return the first line of a zoo model's docstring."""
-    return inspect.getdoc(_entry(name)[0]).splitlines()[0]
+    """Return a zoo model's one-line description (its docstring's first)."""
+    _entry(name)
+    return catalog.MODELS[name][1]
 
 
 def config(name, **overrides):
@@ -62,7 +67,7 @@ def config(name, **overrides):
     Returns:
         A dict of every builder argument and its value.
     """
-    builder, defaults, _ = _entry(name)
+    builder, defaults = _entry(name)
     params = {
         key: param
         for key, param in inspect.signature(builder).parameters.items()

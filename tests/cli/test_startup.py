@@ -5,20 +5,30 @@ from keras_mm import catalog
 from keras_mm import zoo
 from keras_mm.captioning import SAMPLERS
 from keras_mm.data import demo_datasets
+from keras_mm.data.demo import NOISE
 from keras_mm.fusion import describe_fusion
 from keras_mm.fusion import list_fusions
 from keras_mm.tasks import list_tasks
 
 
 def test_the_catalog_matches_the_registries():
-    assert catalog.MODELS == {
-        name: (zoo.model_task(name), zoo.describe(name))
-        for name in zoo.list_models()
-    }
+    # Each registry reads its descriptions from the catalog: the names
+    # must agree, and every description must be found.
+    assert list(catalog.MODELS) == zoo.list_models()
+    for name in zoo.list_models():
+        assert zoo.describe(name) == catalog.MODELS[name][1]
+        assert zoo.model_task(name) in list_tasks()
     assert catalog.TASKS == tuple(list_tasks())
-    assert catalog.FUSIONS == {n: describe_fusion(n) for n in list_fusions()}
-    assert catalog.DEMO_DATA == demo_datasets()
+    assert list(catalog.FUSIONS) == list_fusions()
+    assert all(describe_fusion(n) for n in list_fusions())
+    assert list(catalog.DEMO_DATA) == list(demo_datasets())
     assert catalog.SAMPLERS == tuple(SAMPLERS)
+
+
+def test_the_demo_description_gives_the_noise_rates():
+    described = catalog.DEMO_DATA["redundant"]
+    for modality, rate in NOISE.items():
+        assert f"{modality} {rate:.0%}" in described
 
 
 def run_as_keras_mm(*args):

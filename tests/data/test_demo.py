@@ -34,7 +34,7 @@ def test_demo_is_deterministic_and_cached(dataset, tmp_path):
                 b.parent / path
             ).read_bytes()
     columns = {"image", "audio", "text", "caption", "label"}
-    assert manifest.columns == columns & set(DATASETS[dataset][1]) | (
+    assert manifest.columns == columns & set(DATASETS[dataset]) | (
         set() if dataset in CAPTION_DATASETS else {"label"}
     )
     cache = tmp_path / "cache"

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import pytest
 
+from keras_mm import catalog
 from keras_mm import tasks
 from keras_mm import zoo
 from keras_mm.data import Preprocessor
@@ -106,8 +107,14 @@ def registered(monkeypatch):
     """The new task and its zoo entry, registered for one test."""
     monkeypatch.setitem(tasks.registry.TASKS, "score_regression", None)
     tasks.register_task(ScoreRegression())
-    entry = (text_regressor, {}, "score_regression")
-    monkeypatch.setitem(zoo.registry.MODELS, "text_regressor", entry)
+    monkeypatch.setitem(
+        zoo.registry.MODELS, "text_regressor", (text_regressor, {})
+    )
+    description = (
+        "score_regression",
+        "A text encoder and one linear unit: a number per text.",
+    )
+    monkeypatch.setitem(catalog.MODELS, "text_regressor", description)
 
 
 def scores_manifest(path, rows, seed):
