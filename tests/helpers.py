@@ -25,7 +25,10 @@ def random_inputs(model, batch_size=3, seed=0):
     """
     rng = np.random.default_rng(seed)
     inputs = {}
-    for name, spec in model.input.items():
+    specs = model.input
+    if not isinstance(specs, dict):
+        specs = {spec.name: spec for spec in model.inputs}
+    for name, spec in specs.items():
         shape = (batch_size, *spec.shape[1:])
         if name in ("text", "tokens"):
             ids = rng.integers(2, 20, shape).astype("int32")

@@ -23,7 +23,7 @@ def make_datasets(args, preprocessor, train_manifest, val_manifest, epochs):
     in a run of several processes, only this process's share of each
     batch (see `keras_mm.training.processes`).
     """
-    log("Checking the media files...")
+    log("Checking the data...")
     first = completed_epochs(run_folder(args.out))
     cache = {} if args.cache_mb is None else {"cache_mb": args.cache_mb}
     index, count = shard()
