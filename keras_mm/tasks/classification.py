@@ -62,10 +62,7 @@ class ClassificationTask(Task):
         found = [m for m in modalities if m.found(manifest, taken)]
         if "modalities" in accepted and "modalities" not in overrides:
             if not found:
-                raise ManifestError(
-                    f"Manifest {manifest.path} has none of the columns "
-                    f"{tuple(m.name for m in modalities)}."
-                )
+                raise ManifestError(_none_found(manifest, modalities))
             overrides["modalities"] = tuple(m.name for m in found)
         settings = {}
         for modality in found:
@@ -194,6 +191,17 @@ class ClassificationTask(Task):
             f"{saved_files(out)}\n"
             f"Inspect: saved_model_cli show --dir {out}/saved_model --all"
         )
+
+
+def _none_found(manifest, modalities):
+    columns = ", ".join(repr(m.name) for m in modalities if not m.options)
+    flags = " or ".join(
+        "--" + key.replace("_", "-") for m in modalities for key in m.options
+    )
+    return (
+        f"Manifest {manifest.path} has none of the columns {columns} (or "
+        f"only empty cells in them), and no {flags} names others."
+    )
 
 
 def _refuse(model, taken):

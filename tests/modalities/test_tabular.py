@@ -5,10 +5,13 @@ import tensorflow as tf
 from keras_mm import zoo
 from keras_mm.data import Manifest
 from keras_mm.data import ManifestError
+from keras_mm.data import make_demo_dataset
 from keras_mm.export import export_bundle
+from keras_mm.export import load_bundle
 from keras_mm.fusion import list_fusions
 from keras_mm.modalities import get_modality
 from keras_mm.tasks import get_task
+from tests.cli.test_cli import cli
 from tests.data.media import write_csv
 from tests.helpers import random_inputs
 from tests.helpers import run_model_test
@@ -171,3 +174,46 @@ def test_the_saved_model_takes_raw_cells(tmp_path):
     np.testing.assert_allclose(
         served["output_0"].numpy(), expected["output_0"], atol=1e-5
     )
+
+
+def test_a_table_trains_from_prepared_shards(tmp_path, capsys):
+    # Demo images with a table column: `prepare` decodes the images; the
+    # table is read from the prepared manifest's rows.
+    data = make_demo_dataset(tmp_path / "data", 32, 1, "relation")
+    rows = list(Manifest.read(data).rows)
+    for i, row in enumerate(rows):
+        row["size"] = "" if i % 4 == 0 else str(i % 5)
+    write_csv(data, rows)
+    shards = tmp_path / "shards"
+    command = "prepare --data {d} --model multimodal_classifier --out {o}"
+    assert cli(command, d=data, o=shards) == 0
+    command = (
+        "train --model multimodal_classifier --data {d} --features size "
+        "--epochs 1 --out {o}"
+    )
+    assert cli(command, d=shards, o=tmp_path / "model") == 0
+    _, pre = load_bundle(tmp_path / "model")
+    assert list(pre.inputs) == ["image", "text", "tabular", "presence"]
+    capsys.readouterr()
+    command = "evaluate --model-dir {m} --data {d} --drop-modality tabular"
+    assert cli(command, m=tmp_path / "model", d=shards) == 0
+    assert "accuracy" in capsys.readouterr().out
+
+
+def test_a_manifest_without_modalities_says_what_it_lacks():
+    manifest = Manifest([dict(row) for row in ROWS], "pets.csv")
+    task = get_task("classification")
+    with pytest.raises(ManifestError) as error:
+        task.fit_to(manifest, "multimodal_classifier")
+    assert str(error.value) == (
+        "Manifest pets.csv has none of the columns 'image', 'audio', "
+        "'text' (or only empty cells in them), and no --features names "
+        "others."
+    )
+    with pytest.raises(
+        ValueError,
+        match="Model 'seed004_attention' does "
+        "not take --features; it works with: "
+        "multimodal_classifier",
+    ):
+        task.fit_to(manifest, "seed004_attention", features=["age"])
