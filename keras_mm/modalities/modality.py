@@ -98,8 +98,10 @@ class Modality:
 class Reader:
     """A modality's cells read for one model input.
 
-    Cells are strings, `""` where a row lacks the modality; `decode` maps
-    one row's cell in `tf.data`, `finish` a batch of them.
+    By default a row's cell is its column's string, `""` where the row
+    lacks the modality; `decode` maps one row's cell in `tf.data`,
+    `finish` a batch of them. A subclass may hold other cells (the table
+    reader's numbers) with its own `cells`, `empty` and `present`.
 
     Args:
         modality: `Modality`. What is read.
@@ -154,8 +156,6 @@ class Reader:
         `model_input` is what the model takes for them.
         """
         return model_input
-
-    dtype = "float32"
 
 
 class MediaReader(Reader):

@@ -86,7 +86,8 @@ class TabularReader(Reader):
         columns = [
             manifest.column(f["name"], allow_empty=True) for f in self.features
         ]
-        return np.array(columns, dtype=object).T.astype(bytes)
+        rows = [[cell.encode() for cell in row] for row in zip(*columns)]
+        return np.array(rows, dtype=object).reshape(-1, len(columns))
 
 
 class TabularModality(Modality):
