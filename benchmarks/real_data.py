@@ -13,6 +13,9 @@ manifests for four tasks:
 - retrieval: the `captions` rows, ranked for each class's caption.
 - `relation`: "is the spoken number larger (smaller) than the written
   one?", yes or no: needs the image, the audio and the text jointly.
+- `tables`: scikit-learn's bundled tables through the `tabular` modality
+  (`--features`), in stratified folds, against logistic regression and a
+  plain-Keras MLP (see `real_tables.py`).
 
 Every zoo figure comes from `keras-mm train` at its defaults (no
 `--epochs`) on the train manifest, then `keras-mm evaluate`, `caption` or
@@ -399,6 +402,14 @@ def report(results, out):
             f"{row['accuracy']:.3f} | concat "
             f"{plain.get('relation', {}).get('concat', 0):.3f} |"
         )
+    for key, scores in results.get("tables", {}).items():
+        mean = {k: np.mean(v) for k, v in scores.items()}
+        lines.append(
+            f"| table: {key} | `multimodal_classifier --features` | "
+            f"accuracy {mean['keras-mm']:.3f} (5 folds) | logistic "
+            f"regression {mean['logistic regression']:.3f}; MLP "
+            f"{mean['plain Keras MLP']:.3f} |"
+        )
     (out / "real_data.md").write_text("\n".join(lines) + "\n")
     plot(results, out / "real_data.png")
     print("\n".join(lines))
@@ -441,7 +452,7 @@ def main():
     parser.add_argument(
         "--tasks",
         nargs="+",
-        default=["same", "captions", "retrieval", "relation"],
+        default=["same", "captions", "retrieval", "relation", "tables"],
     )
     parser.add_argument("--skip-plain", action="store_true")
     parser.add_argument(
@@ -491,6 +502,13 @@ def main():
     if "relation" in args.tasks:
         print("Relation...", flush=True)
         results["relation"] = zoo_relation(paths, runs)
+    if "tables" in args.tasks:
+        print("Tables...", flush=True)
+        import real_tables  # noqa: E402 (it imports this module's `cli`)
+
+        results["tables"] = real_tables.run(
+            root / "tables", list(real_tables.TABLES), 5, [0, 0.1]
+        )
     if args.update:
         saved = pathlib.Path(args.out) / "real_data.json"
         results = merge(saved, results, args.fusions)

@@ -2,10 +2,11 @@ from keras_mm.catalog import DEMO_DATA
 from keras_mm.catalog import FUSIONS
 from keras_mm.catalog import MODELS
 from keras_mm.catalog import TASKS
+from keras_mm.modalities import list_modalities
 
 
 def run_list(args):
-    """`keras-mm list`: models by task, fusion methods and demo data."""
+    """`keras-mm list`: models, fusion methods, modalities and demo data."""
     width = max(len(name) for name in MODELS)
     for task in TASKS:
         print(f"Models for {task} (--model):")
@@ -15,6 +16,10 @@ def run_list(args):
     print("Fusion methods (--fusion, for multimodal_classifier):")
     for name, description in FUSIONS.items():
         print(f"  {name:<{width}}  {description}")
+    print(
+        "Modalities (manifest columns; --features names a table's): "
+        + ", ".join(list_modalities())
+    )
     print(
         "Demo data (--data demo:DATASET; `demo` is `demo:factorial` for "
         "classifiers, `demo:captions` for the others):"
