@@ -76,6 +76,27 @@ class StopWhenPerfect(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class SaveBest(keras.callbacks.Callback):
+    """Write the weights of early stopping's best epoch when it finds one.
+
+    The checkpoint then holds the weights early stopping restores (a
+    Keras `ModelCheckpoint` would break ties of the metric otherwise).
+
+    Args:
+        path: path of the `.weights.h5` file.
+        early_stopping: the `EarlyStopping` callback, which runs first.
+    """
+
+    def __init__(self, path, early_stopping):
+        super().__init__()
+        self.path = path
+        self.early_stopping = early_stopping
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.early_stopping.best_epoch == epoch:
+            self.model.save_weights(self.path)
+
+
 # The options of `Task.training_options` that `compile` takes.
 COMPILE_OPTIONS = ("loss", "metrics")
 
@@ -238,13 +259,7 @@ def train(
                 epochs = initial_epoch  # Only restore the best weights.
         elif writes:
             callbacks.append(
-                keras.callbacks.ModelCheckpoint(
-                    out_dir / "checkpoint.weights.h5",
-                    monitor,
-                    mode=mode,
-                    save_best_only=True,
-                    save_weights_only=True,
-                )
+                SaveBest(out_dir / "checkpoint.weights.h5", early_stopping)
             )
     if writes:
         callbacks.append(
