@@ -7,18 +7,22 @@ def tabular_encoder(
     features,
     hidden_dim=64,
     token_dim=8,
-    dropout=0.1,
+    dropout=0.2,
     sequence=False,
     name="tabular_encoder",
 ):
-    """MLP over a table row's columns (see `TabularTokens`).
+    """One-layer MLP over a table row's columns (see `TabularTokens`).
+
+    Tables are often small (hundreds of rows): one hidden layer and a
+    dropout of 0.2 overfit less than two layers (`benchmarks/
+    real_tables.py`; the classifier's head adds a layer of its own).
 
     Args:
         features: list of dict. The columns (see `TabularTokens`).
-        hidden_dim: int. Width of the MLP (and of the tokens it returns
-            with `sequence`).
+        hidden_dim: int. Width of the hidden layer (and of the tokens it
+            returns with `sequence`).
         token_dim: int. Width of each column's token.
-        dropout: float. Dropout between the MLP's layers.
+        dropout: float. Dropout after the hidden layer.
         sequence: bool. Return one token per column,
             `(batch, columns, hidden_dim)`, for fusions that take
             sequences; else `(batch, hidden_dim)`.
@@ -43,5 +47,4 @@ def tabular_encoder(
     x = keras.layers.Flatten()(tokens)
     x = keras.layers.Dense(hidden_dim, activation="relu")(x)
     x = keras.layers.Dropout(dropout)(x)
-    x = keras.layers.Dense(hidden_dim, activation="relu")(x)
     return keras.Model(values, x, name=name)
