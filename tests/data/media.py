@@ -41,6 +41,20 @@ def write_csv(path, rows):
     return path
 
 
+def add_size_column(path, empty_every=4, edit=None):
+    """Add a numeric `size` column to a CSV manifest, empty every Nth row.
+
+    `edit(index, row)` may change the rows too.
+    """
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    for i, row in enumerate(rows):
+        row["size"] = "" if i % empty_every == 0 else str(i % 5)
+        if edit:
+            edit(i, row)
+    return write_csv(path, rows)
+
+
 def write_jsonl(path, rows):
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     return path

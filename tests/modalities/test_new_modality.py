@@ -23,6 +23,7 @@ from keras_mm.modalities.modality import Modality
 from keras_mm.modalities.modality import Reader
 from keras_mm.tasks import get_task
 from tests.cli.test_cli import cli
+from tests.data.media import add_size_column
 from tests.data.media import write_csv
 
 
@@ -134,12 +135,12 @@ def test_the_new_modality_works_with_tabular_and_absent_cells(
     registered, tmp_path, capsys
 ):
     path = series_manifest(tmp_path / "train.csv", 48, seed=2)
-    rows = list(csv.DictReader(open(path)))
-    for i, row in enumerate(rows):
-        row["size"] = "" if i % 3 == 0 else str(i % 7)
-        if i % 5 == 0:
+
+    def absent_series(index, row):
+        if index % 5 == 0:
             row["series"] = ""  # Absent: the presence input marks it.
-    write_csv(path, rows)
+
+    add_size_column(path, empty_every=3, edit=absent_series)
     command = (
         "train --model multimodal_classifier --data {d} --epochs 1 "
         "--features size --fusion attention --out {o}"

@@ -12,6 +12,7 @@ from keras_mm.fusion import list_fusions
 from keras_mm.modalities import get_modality
 from keras_mm.tasks import get_task
 from tests.cli.test_cli import cli
+from tests.data.media import add_size_column
 from tests.data.media import write_csv
 from tests.helpers import random_inputs
 from tests.helpers import run_model_test
@@ -182,10 +183,7 @@ def test_a_table_trains_from_prepared_shards(tmp_path, capsys):
     # Demo images with a table column: `prepare` decodes the images; the
     # table is read from the prepared manifest's rows.
     data = make_demo_dataset(tmp_path / "data", 32, 1, "relation")
-    rows = list(Manifest.read(data).rows)
-    for i, row in enumerate(rows):
-        row["size"] = "" if i % 4 == 0 else str(i % 5)
-    write_csv(data, rows)
+    add_size_column(data)
     shards = tmp_path / "shards"
     command = "prepare --data {d} --model multimodal_classifier --out {o}"
     assert cli(command, d=data, o=shards) == 0
