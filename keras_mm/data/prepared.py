@@ -18,7 +18,6 @@ import tensorflow as tf
 
 from keras_mm.data.manifest import Manifest
 from keras_mm.data.manifest import ManifestError
-from keras_mm.data.preprocessor import check_column
 from keras_mm.data.preprocessor import spec_bytes
 from keras_mm.data.preprocessor import unless_absent
 from keras_mm.log import log
@@ -49,8 +48,9 @@ def write_prepared(preprocessor, manifest, directory, shard_mb=SHARD_MB):
         The number of shards written.
     """
     media = preprocessor.media()
-    for name in media:
-        check_column(manifest, name, allow_empty=True)
+    for reader in preprocessor.readers:
+        if reader.name in media:
+            reader.check(manifest, allow_empty=True)
     cells = {name: manifest.column(name, allow_empty=True) for name in media}
 
     def decode(row):

@@ -1,15 +1,12 @@
-import concurrent.futures
 import json
 import pathlib
 
 import tensorflow as tf
 
 from keras_mm.data.batches import batches
-from keras_mm.data.manifest import ManifestError
 from keras_mm.data.text import load_vocabulary
 from keras_mm.data.text import save_vocabulary
 from keras_mm.modalities import get_modality
-from keras_mm.modalities import is_media
 
 DEFAULT_SAMPLE_RATE = 8000
 # Decoded rows are kept in memory up to this many MB (see `pipeline`).
@@ -273,49 +270,6 @@ def read_config(directory):
     if (directory / VOCABULARY_FILE).is_file():
         vocabulary = load_vocabulary(directory / VOCABULARY_FILE)
     return config, vocabulary
-
-
-def check_column(manifest, name, allow_empty=False):
-    """Raise `ManifestError` naming the row of a missing or bad cell.
-
-    A media modality's files are decoded once, in threads (see
-    `check_files`).
-    """
-    if is_media(name):
-        check_files(manifest, get_modality(name), allow_empty)
-    else:
-        manifest.column(name, allow_empty=allow_empty)
-
-
-def check_files(manifest, modality, allow_empty=False):
-    """Raise `ManifestError` naming the row of a missing or bad file.
-
-    Each file is decoded once by `modality.check_file`, in threads; a
-    manifest remembers which of its columns passed.
-    """
-    name = modality.name
-    values = manifest.column(name, allow_empty=allow_empty)
-    if name in manifest.validated:
-        return
-    with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        results = pool.map(_try(modality.check_file), values)
-        for row, error in enumerate(results):
-            if error:
-                raise ManifestError(f"{manifest.where(row)}: {error}")
-    manifest.validated.add(name)
-
-
-def _try(check):
-    def run(value):
-        if not value:
-            return None
-        try:
-            check(value)
-        except ValueError as e:
-            return str(e)
-        return None
-
-    return run
 
 
 def unless_absent(path, load, shape):

@@ -8,7 +8,9 @@ the task's sizing, `prepare`, the zoo's classifier and the export only
 call these methods.
 """
 
-from keras_mm.data.preprocessor import check_files
+import concurrent.futures
+
+from keras_mm.data.manifest import ManifestError
 from keras_mm.data.preprocessor import unless_absent
 from keras_mm.log import log
 
@@ -177,6 +179,37 @@ class MediaReader(Reader):
         if media is not None:
             return media[self.name]
         return unless_absent(cell, self.load, self.shape)
+
+
+def check_files(manifest, modality, allow_empty=False):
+    """Raise `ManifestError` naming the row of a missing or bad file.
+
+    Each file is decoded once by `modality.check_file`, in threads; a
+    manifest remembers which of its columns passed.
+    """
+    name = modality.name
+    values = manifest.column(name, allow_empty=allow_empty)
+    if name in manifest.validated:
+        return
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = pool.map(_try(modality.check_file), values)
+        for row, error in enumerate(results):
+            if error:
+                raise ManifestError(f"{manifest.where(row)}: {error}")
+    manifest.validated.add(name)
+
+
+def _try(check):
+    def run(value):
+        if not value:
+            return None
+        try:
+            check(value)
+        except ValueError as e:
+            return str(e)
+        return None
+
+    return run
 
 
 Modality.reader_class = Reader
