@@ -42,6 +42,10 @@ MODELS = {
         "retrieval",
         "CLIP-style dual encoder: image and text towers in one embedding space.",
     ),
+    "ctc_speech_recognizer": (
+        "speech_recognition",
+        "Speech to text: log-mel, strided CNN, bidirectional GRUs, CTC over characters.",
+    ),
 }
 # The zoo's tasks, in the order of their first entry.
 TASKS = tuple(dict.fromkeys(task for task, _ in MODELS.values()))
@@ -66,5 +70,6 @@ DEMO_DATA = {
     "relation": "label = whether the text names the object in the image (match / mismatch): neither modality alone says anything",
     "captions": "scenes of one or two coloured shapes, each with a caption naming their colour, shape and position (captioning and retrieval)",
     "sound_captions": "the caption scenes with a low or a high tone, which the caption also names (captioners that hear)",
+    "speech": "phrases of 2 to 4 words spoken letter by letter as formant tones, with transcripts (speech recognition)",
 }
 SAMPLERS = ("greedy", "beam", "top_k")

@@ -12,7 +12,8 @@ from keras_mm.modalities import list_modalities
 
 DATA_HELP = (
     "A CSV/JSONL manifest, or `demo` (also `demo:redundant`, "
-    "`demo:relation`, `demo:captions`, `demo:sound_captions`; see `list`)."
+    "`demo:relation`, `demo:captions`, `demo:sound_captions`, "
+    "`demo:speech`; see `list`)."
 )
 
 
@@ -53,6 +54,22 @@ def build_parser():
     caption_parser.add_argument("--sampler", choices=SAMPLERS, default="greedy")
     caption_parser.add_argument("--batch-size", type=int, default=32)
     caption_parser.set_defaults(func="keras_mm.cli.commands:run_predict")
+
+    transcribe_parser = sub.add_parser(
+        "transcribe",
+        help="Write each row's transcript as CSV (speech recognizers).",
+    )
+    transcribe_parser.add_argument("--model-dir", required=True)
+    transcribe_parser.add_argument("--data", required=True, help=DATA_HELP)
+    transcribe_parser.add_argument(
+        "--beam-width",
+        type=int,
+        default=1,
+        help="1: greedy decoding; more: CTC beam search with this many "
+        "beams.",
+    )
+    transcribe_parser.add_argument("--batch-size", type=int, default=32)
+    transcribe_parser.set_defaults(func="keras_mm.cli.commands:run_predict")
 
     retrieve_parser = sub.add_parser(
         "retrieve",

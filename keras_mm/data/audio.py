@@ -189,25 +189,48 @@ def load_audio(path, num_samples, sample_rate):
 
     Args:
         path: scalar string tensor.
-        num_samples: int. Output length.
+        num_samples: int or None. Output length; None: the whole clip.
         sample_rate: int. Output sampling rate in Hz.
 
     Returns:
         A float32 tensor `(num_samples,)` with values in `[-1, 1]`.
     """
-    mono, rate = _decode(tf.io.read_file(path), path)
+    mono = load_waveform(path, sample_rate)
+    if num_samples is None:
+        return mono
+    mono = mono[:num_samples]
+    mono = tf.pad(mono, [[0, num_samples - tf.size(mono)]])
+    return tf.ensure_shape(mono, (num_samples,))
 
-    def resample():
+
+def load_waveform(path, sample_rate):
+    """The whole clip of an audio file as a mono float32 waveform, in-graph.
+
+    Args:
+        path: scalar string tensor.
+        sample_rate: int. Output sampling rate in Hz.
+
+    Returns:
+        A float32 tensor `(samples,)` with values in `[-1, 1]`.
+    """
+    mono, rate = _decode(tf.io.read_file(path), path)
+    return resample(mono, rate, sample_rate)
+
+
+def resample(mono, rate, sample_rate):
+    """A waveform at `rate` Hz resampled to `sample_rate` (in-graph).
+
+    Antialiased linear interpolation, as an image resize along time.
+    """
+
+    def resized():
         scale = sample_rate / tf.cast(rate, tf.float32)
         length = tf.cast(tf.size(mono), tf.float32) * scale
         length = tf.maximum(tf.cast(tf.round(length), tf.int32), 1)
         # A (samples, 1, 1) "image" resized along its height.
-        resized = tf.image.resize(
+        image = tf.image.resize(
             mono[:, None, None], (length, 1), antialias=True
         )
-        return resized[:, 0, 0]
+        return image[:, 0, 0]
 
-    mono = tf.cond(tf.equal(rate, sample_rate), lambda: mono, resample)
-    mono = mono[:num_samples]
-    mono = tf.pad(mono, [[0, num_samples - tf.size(mono)]])
-    return tf.ensure_shape(mono, (num_samples,))
+    return tf.cond(tf.equal(rate, sample_rate), lambda: mono, resized)

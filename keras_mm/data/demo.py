@@ -15,6 +15,7 @@ from keras_mm.data.demo_media import draw_shape
 from keras_mm.data.demo_media import sentence
 from keras_mm.data.demo_media import tone
 from keras_mm.data.demo_media import write_wav
+from keras_mm.data.demo_speech import write_speech_demo
 
 VERSION = 2
 PITCHES = {"low": (200.0, 450.0), "high": (1100.0, 2400.0)}
@@ -46,8 +47,11 @@ DATASETS = {
     "relation": ("image", "text"),
     "captions": ("image", "caption"),
     "sound_captions": ("image", "audio", "caption"),
+    "speech": ("audio", "transcript"),
 }
+# Datasets without a `label` column.
 CAPTION_DATASETS = ("captions", "sound_captions")
+UNLABELLED = (*CAPTION_DATASETS, "speech")
 
 
 def demo_datasets():
@@ -68,7 +72,7 @@ def demo_classes(dataset="factorial"):
         return sorted(OBJECTS)
     if dataset == "relation":
         return ["match", "mismatch"]
-    if dataset in CAPTION_DATASETS:
+    if dataset in UNLABELLED:
         return []
     raise ValueError(_unknown(dataset))
 
@@ -96,6 +100,8 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, dataset="factorial"):
     - `"sound_captions"`: the same scenes, each with a low or a high tone
       that the caption names too (`"a red circle on the left with a low
       tone"`).
+    - `"speech"`: phrases of 2 to 4 words spoken as formant tones, letter
+      by letter, with a `transcript` column (see `demo_speech`).
 
     Args:
         directory: str or `pathlib.Path`. Folder to write: `manifest.csv`,
@@ -109,6 +115,8 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, dataset="factorial"):
     """
     if dataset not in DATASETS:
         raise ValueError(_unknown(dataset))
+    if dataset == "speech":
+        return write_speech_demo(directory, num_samples, seed)
     columns = DATASETS[dataset]
     directory = pathlib.Path(directory)
     (directory / "images").mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@ from keras_mm.data.preprocessor import read_config
 from keras_mm.tasks.captioning import CaptioningTask
 from keras_mm.tasks.classification import ClassificationTask
 from keras_mm.tasks.retrieval import RetrievalTask
+from keras_mm.tasks.speech_recognition import SpeechRecognitionTask
 
 # name: task. Zoo entries name their task; bundles save it.
 TASKS = {}
@@ -18,7 +19,12 @@ def register_task(task):
     return task
 
 
-for _task in (ClassificationTask(), CaptioningTask(), RetrievalTask()):
+for _task in (
+    ClassificationTask(),
+    CaptioningTask(),
+    RetrievalTask(),
+    SpeechRecognitionTask(),
+):
     register_task(_task)
 
 

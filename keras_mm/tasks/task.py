@@ -56,13 +56,20 @@ class Task:
         """
         raise NotImplementedError
 
-    def training_options(self, preprocessor):
+    def training_options(self, preprocessor, validation=None):
         """The task's keyword arguments of `keras_mm.training.train`.
 
         `loss` and `metrics` (which `compile_options` picks for
-        `compile_model`), and, where the task has its own: `monitor` (the
-        metric early stopping watches, without `val_`; default `"loss"`),
-        `mode` (`"min"` or `"max"`) and `callbacks`.
+        `compile_model`; `loss` None for a model that computes its own),
+        and, where the task has its own: `monitor` (the metric early
+        stopping watches, without `val_`; default `"loss"`), `mode`
+        (`"min"` or `"max"`) and `callbacks`, which run before early
+        stopping and may add validation metrics to the logs.
+
+        Args:
+            preprocessor: the model's preprocessor.
+            validation: `Manifest` or None. The validation rows, for a
+                task whose callbacks score them.
         """
         raise NotImplementedError
 

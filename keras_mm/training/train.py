@@ -194,8 +194,10 @@ def train(
         verbose: int or None. Keras verbosity; by default a progress bar on
             a terminal and one line per epoch otherwise.
         callbacks: list or None. More Keras callbacks (a task's), run
-            after the built-in ones.
-        loss: a Keras loss.
+            after the divergence check and before early stopping, so
+            that they may add the monitored metric to the logs.
+        loss: a Keras loss; None for a model that computes its own
+            (overrides `compute_loss`, as `CTCSpeechRecognizer` does).
         metrics: list or None. Metrics to go with `loss`.
         monitor: str. Metric to stop on and keep the best weights of,
             without the `val_` prefix. Validation values are used when
@@ -217,7 +219,7 @@ def train(
         FloatingPointError: if the loss diverges: NaN, infinite, or 10,000
             times its start (see `StopOnDivergence`).
     """
-    if loss is None:
+    if loss is None and not computes_own_loss(model):
         raise ValueError(
             "train() needs the task's loss: pass "
             "**task.training_options(preprocessor) "
@@ -232,7 +234,6 @@ def train(
     if validation_data is not None:
         monitor = f"val_{monitor}"
     mode = mode or ("min" if monitor.endswith("loss") else "max")
-    user_callbacks = list(callbacks or [])
     early_stopping = EarlyStopping(
         monitor,
         "val_loss" if validation_data is not None else "loss",
@@ -240,7 +241,9 @@ def train(
         mode=mode,
         restore_best_weights=True,
     )
-    callbacks = [StopOnDivergence(), early_stopping]
+    # The task's callbacks run before early stopping: they may add the
+    # metric it watches to the logs.
+    callbacks = [StopOnDivergence(), *(callbacks or []), early_stopping]
     initial_epoch, state = 0, []
     # In a run of several processes, only the chief writes.
     writes = out_dir is not None and is_chief()
@@ -278,13 +281,18 @@ def train(
             epochs=epochs,
             initial_epoch=initial_epoch,
             steps_per_epoch=steps_per_epoch,
-            callbacks=callbacks + user_callbacks + state,
+            callbacks=callbacks + state,
             verbose=verbose,
             shuffle=False,  # The dataset shuffles itself.
         )
     finally:
         for callback in state:
             callback.join()
+
+
+def computes_own_loss(model):
+    """Whether a model overrides `compute_loss` (and needs no `loss`)."""
+    return type(model).compute_loss is not keras.Model.compute_loss
 
 
 def build_training_state(model, element_spec):
@@ -315,7 +323,9 @@ def build_training_state(model, element_spec):
 
 
 def _zeros(spec):
-    return keras.ops.zeros((1, *spec.shape[1:]), spec.dtype.name)
+    # Variable lengths (a clip's samples) take 1.
+    shape = [1 if size is None else size for size in spec.shape[1:]]
+    return keras.ops.zeros((1, *shape), spec.dtype.name)
 
 
 def _keep_history(path, epochs):

@@ -243,7 +243,7 @@ def _train(options):
         data,
         epochs,
         lambda trained: task.evaluate(trained, preprocessor, val_manifest),
-        **task.training_options(preprocessor),
+        **task.training_options(preprocessor, validation=val_manifest),
     )
     if metrics is None:
         return None

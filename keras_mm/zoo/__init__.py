@@ -2,6 +2,7 @@
 
 from keras_mm.zoo.assemble import assemble
 from keras_mm.zoo.captioner import Captioner
+from keras_mm.zoo.ctc_speech_recognizer import CTCSpeechRecognizer
 from keras_mm.zoo.dual_encoder import dual_encoder
 from keras_mm.zoo.multimodal_classifier import multimodal_classifier
 from keras_mm.zoo.registry import build
@@ -16,6 +17,7 @@ from keras_mm.zoo.seed004_attention import seed004_attention
 from keras_mm.zoo.transformer_captioner import TransformerCaptioner
 
 __all__ = [
+    "CTCSpeechRecognizer",
     "Captioner",
     "MMLMCaptioner",
     "TransformerCaptioner",

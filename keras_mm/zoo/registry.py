@@ -1,6 +1,7 @@
 import inspect
 
 from keras_mm import catalog
+from keras_mm.zoo.ctc_speech_recognizer import CTCSpeechRecognizer
 from keras_mm.zoo.dual_encoder import dual_encoder
 from keras_mm.zoo.multimodal_classifier import multimodal_classifier
 from keras_mm.zoo.seed000_concat import seed000_concat
@@ -22,6 +23,7 @@ MODELS = {
     "seed001_mmlm_captioner": (MMLMCaptioner, {}),
     "transformer_captioner": (TransformerCaptioner, {}),
     "dual_encoder": (dual_encoder, {}),
+    "ctc_speech_recognizer": (CTCSpeechRecognizer, {}),
 }
 
 

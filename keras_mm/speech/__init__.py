@@ -1,0 +1,1 @@
+"""Speech recognition: characters, CTC decoding, error rates, long clips."""
