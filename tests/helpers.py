@@ -165,6 +165,7 @@ PREDICT_OPTIONS = {
     "predict": {},
     "caption": {"sampler": "greedy"},
     "retrieve": {"query": "a red circle", "k": 3},
+    "transcribe": {"beam_width": 1},
 }
 
 

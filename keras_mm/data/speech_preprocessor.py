@@ -165,32 +165,44 @@ class SpeechPreprocessor(Preprocessor):
                 f"The batch size ({batch_size}) must be a multiple of the "
                 f"number of processes ({count})."
             )
+        # Batches of row indices, each with the number its first row has
+        # among the rows of all epochs (which seeds its augmentation).
+        groups, numbers = [], []
         if shuffle:
             first, last = epochs or (0, 1)
-            groups = [
-                group
-                for epoch in range(first, last)
-                for group in length_groups(
+            for epoch in range(first, last):
+                epoch_groups = length_groups(
                     lengths, batch_size, count, [seed or 0, epoch]
                 )
-            ]
+                start = epoch * len(epoch_groups) * batch_size
+                groups += epoch_groups
+                numbers += [
+                    start + i * batch_size for i in range(len(epoch_groups))
+                ]
         else:
             order = self.order(manifest, lengths)
             groups = [
                 order[i : i + batch_size]
                 for i in range(0, len(order), batch_size)
             ]
+            numbers = list(range(0, len(order), batch_size))
         pad = int(PAD_SECONDS * self.sample_rate)
         stretch = 1 + SPEED if augment else 1
         # The fastest speed change keeps every transcript's steps.
         needed = self._needed_samples(manifest, transcripts)
         shortest = np.maximum(1 - SPEED, needed / lengths)
         rows, sizes = [], []
-        for group in groups:
+        for group, number in zip(groups, numbers):
             longest = int(np.ceil(lengths[group].max() * stretch / pad)) * pad
-            share = group if shard is None else group[shard[0] :: count]
-            rows += [(row, longest, shortest[row]) for row in share]
-            sizes.append(len(share))
+            positions = number + np.arange(len(group))
+            if shard is not None:
+                group = group[shard[0] :: count]
+                positions = positions[shard[0] :: count]
+            rows += [
+                (position, row, longest, shortest[row])
+                for position, row in zip(positions, group)
+            ]
+            sizes.append(len(group))
         return self._pipeline(
             manifest, rows, sizes, transcripts, augment, seed or 0
         )
@@ -243,10 +255,10 @@ class SpeechPreprocessor(Preprocessor):
                 return inputs
             return inputs, label[:, : tf.reduce_max(label_length)]
 
-        index, longest, shortest = (np.array(v) for v in zip(*rows))
+        position, index, longest, shortest = (np.array(v) for v in zip(*rows))
         ds = tf.data.Dataset.from_tensor_slices(
             (
-                np.arange(len(rows)),
+                position,
                 index,
                 longest,
                 shortest.astype(np.float32),

@@ -100,6 +100,10 @@ class CTCSpeechRecognizer(keras.Model):
             sequence_stride=hop_length,
             sampling_rate=sample_rate,
             num_mel_bins=num_mel_bins,
+            # Keras clips at 80 dB below the loudest value of the whole
+            # batch, which makes a clip's features depend on the others;
+            # the floor is the power floor (-100 dB) instead.
+            top_db=1000.0,
         )(x)
         x = keras.layers.Permute((2, 1))(x)  # (batch, frames, mel bins)
         x = keras.layers.LayerNormalization(name="frame_norm")(x)
@@ -108,9 +112,12 @@ class CTCSpeechRecognizer(keras.Model):
             x = SpecAugment(max_time=10, max_frequency=num_mel_bins // 10)(x)
         x = keras.layers.Reshape((-1, num_mel_bins, 1))(x)
         for strides in ((2, 2), (1, 2)):
-            x = keras.layers.Conv2D(
-                filters, (5, 11), strides, padding="same", use_bias=False
-            )(x)
+            # Fixed padding: "same" pads a strided axis by its size's
+            # parity, which would shift a clip's steps with its padding.
+            x = keras.layers.ZeroPadding2D(((2, 2), (5, 5)))(x)
+            x = keras.layers.Conv2D(filters, (5, 11), strides, use_bias=False)(
+                x
+            )
             x = keras.layers.BatchNormalization()(x)
             x = keras.layers.ReLU()(x)
         # (batch, steps, features): 20 ms steps.

@@ -1,0 +1,88 @@
+"""The speech recognizer's model code, on every backend (CI runs JAX too)."""
+
+import keras
+import numpy as np
+
+from keras_mm.encoders import FrameMask
+from keras_mm.encoders import SpecAugment
+from keras_mm.speech.decoding import decode
+from keras_mm.zoo import CTCSpeechRecognizer
+
+
+def tiny(**kwargs):
+    return CTCSpeechRecognizer(
+        6, 8000, num_mel_bins=16, filters=4, rnn_units=8, rnn_layers=1,
+        **kwargs,
+    )
+
+
+def clips(lengths, seed=0):
+    rng = np.random.default_rng(seed)
+    audio = np.zeros((len(lengths), max(lengths)), "float32")
+    for i, n in enumerate(lengths):
+        audio[i, :n] = rng.normal(0, 0.2, n)
+    return {"audio": audio, "audio_length": np.array(lengths, "int32")}
+
+
+def test_padding_changes_nothing_on_a_clips_own_steps():
+    model = tiny()
+    batch = clips([2400, 1000])
+    together = keras.ops.convert_to_numpy(model(batch))
+    steps = keras.ops.convert_to_numpy(model.steps(batch["audio_length"]))
+    for i, n in enumerate(batch["audio_length"]):
+        alone = {"audio": batch["audio"][i : i + 1, :n], "audio_length": np.array([n])}
+        alone = keras.ops.convert_to_numpy(model(alone))[0]
+        assert len(alone) >= steps[i]
+        np.testing.assert_allclose(
+            together[i, : steps[i]], alone[: steps[i]], rtol=1e-4, atol=1e-4
+        )
+
+
+def test_the_loss_counts_true_lengths_only():
+    model = tiny()
+    batch = clips([2400, 1000])
+    labels = np.array([[1, 2, 3], [4, 5, 0]], "int32")
+    out = model(batch)
+    together = float(model.compute_loss(batch, labels, out))
+    alone = []
+    for i, n in enumerate(batch["audio_length"]):
+        single = {"audio": batch["audio"][i : i + 1, :n], "audio_length": np.array([n])}
+        label = labels[i : i + 1, : int((labels[i] > 0).sum())]
+        alone.append(float(model.compute_loss(single, label, model(single))))
+    np.testing.assert_allclose(together, np.mean(alone), rtol=1e-4)
+
+
+def test_it_trains_saves_and_loads_safely(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = tiny()
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=None)
+    batch = clips([2400, 2000, 1600, 1200])
+    labels = np.array([[1, 2], [3, 0], [4, 5], [1, 1]], "int32")
+    history = model.fit(batch, labels, epochs=5, batch_size=4, verbose=0)
+    losses = history.history["loss"]
+    assert np.isfinite(losses).all() and losses[-1] < losses[0]
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(loaded(batch)),
+        keras.ops.convert_to_numpy(model(batch)),
+        atol=1e-5,
+    )
+
+
+def test_beam_search_finds_what_greedy_misses():
+    # Ids: 0 blank, 1 "a", 2 "b". Greedy reads blank, blank: "" (0.25).
+    # "a" sums three paths (a-, -a, aa): 0.2 + 0.05 + 0.04 = 0.29, as
+    # does "b"; beam search, which sums paths, writes one of them.
+    probs = np.array([[[0.5, 0.4, 0.1], [0.5, 0.1, 0.4]]], "float32")
+    logits = np.log(probs)
+    greedy = keras.ops.convert_to_numpy(decode(logits, np.array([2])))
+    beam = keras.ops.convert_to_numpy(decode(logits, np.array([2]), 8))
+    assert greedy.tolist() == [[-1, -1]]
+    assert beam[0, 0] in (1, 2) and beam[0, 1] == -1
+
+
+def test_layers_round_trip_their_config():
+    for layer in (FrameMask(160, 2), SpecAugment(3, 5, 1, 4, seed=2)):
+        again = layer.__class__.from_config(layer.get_config())
+        assert again.get_config() == layer.get_config()
