@@ -1,0 +1,121 @@
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import soundfile
+
+from keras_mm.cli.main import main
+from keras_mm.data.demo_speech import write_speech_demo
+
+# The tests share one trained bundle: one worker runs them all.
+pytestmark = [pytest.mark.xdist_group("test_speech_cli"), pytest.mark.long]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return write_speech_demo(tmp_path_factory.mktemp("speech"), 40, seed=3)
+
+
+@pytest.fixture(scope="module")
+def bundle(demo, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundles") / "asr"
+    command = (
+        f"train --model ctc_speech_recognizer --data {demo} --epochs 2 "
+        f"--batch-size 8 --out {out}"
+    )
+    assert main(command.split()) == 0
+    return out
+
+
+def run(capsys, command):
+    capsys.readouterr()
+    status = main(command.split())
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_training_logs_error_rates_every_epoch(bundle):
+    history = list(csv.DictReader(open(bundle / "history.csv")))
+    assert len(history) == 2
+    for epoch in history:
+        assert 0 <= float(epoch["val_cer"]) and 0 <= float(epoch["val_wer"])
+    metrics = json.loads((bundle / "metrics.json").read_text())
+    assert {"wer", "cer", "loss", "epochs"} <= set(metrics)
+
+
+def test_transcribe_writes_a_row_per_row_in_order(bundle, demo, capsys):
+    status, out, _ = run(capsys, f"transcribe --model-dir {bundle} --data {demo}")
+    assert status == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    expected = [r["audio"] for r in csv.DictReader(open(demo))]
+    assert rows[0] == ["audio", "transcript"]
+    assert [r[0] for r in rows[1:]] == expected
+    status, beam, _ = run(
+        capsys,
+        f"transcribe --model-dir {bundle} --data {demo} --beam-width 4",
+    )
+    assert status == 0 and len(beam.splitlines()) == len(rows)
+
+
+def test_evaluate_prints_wer_and_cer(bundle, demo, capsys):
+    status, out, _ = run(capsys, f"evaluate --model-dir {bundle} --data {demo}")
+    metrics = json.loads(out)
+    assert status == 0 and {"wer", "cer"} <= set(metrics)
+
+
+def test_the_signature_gives_the_cli_transcripts_without_keras_mm(
+    bundle, demo, capsys
+):
+    _, out, _ = run(capsys, f"transcribe --model-dir {bundle} --data {demo}")
+    expected = [row["transcript"] for row in csv.DictReader(io.StringIO(out))]
+    paths = [str(demo.parent / r["audio"]) for r in csv.DictReader(open(demo))]
+    script = (
+        "import json, sys, soundfile, tensorflow as tf\n"
+        f"serving = tf.saved_model.load({str(bundle / 'saved_model')!r})\n"
+        "out = []\n"
+        f"for path in {paths!r}:\n"
+        "    audio, _ = soundfile.read(path, dtype='float32')\n"
+        "    result = serving.signatures['transcribe'](audio=audio[None])\n"
+        "    out.append(result['transcript'].numpy()[0].decode())\n"
+        "assert not any(m.startswith('keras_mm') for m in sys.modules)\n"
+        "print(json.dumps(out))\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True
+    )
+    assert served.returncode == 0, served.stderr[-2000:]
+    assert json.loads(served.stdout.splitlines()[-1]) == expected
+
+
+def test_bad_rows_get_one_line(bundle, demo, tmp_path, capsys):
+    rows = list(csv.DictReader(open(demo)))
+    rows[1]["transcript"] = ""
+    bad = tmp_path / "bad.csv"
+    with open(bad, "w", newline="") as f:
+        writer = csv.DictWriter(f, ["audio", "transcript"])
+        writer.writeheader()
+        writer.writerows(
+            {**r, "audio": str(demo.parent / r["audio"])} for r in rows
+        )
+    status, _, err = run(capsys, f"evaluate --model-dir {bundle} --data {bad}")
+    assert status == 1
+    assert err.strip().endswith('row 2: the "transcript" cell is empty.')
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_long_recording_is_transcribed_in_windows(bundle, demo, tmp_path, capsys):
+    rows = list(csv.DictReader(open(demo)))
+    clips = [soundfile.read(demo.parent / r["audio"])[0] for r in rows]
+    long = np.concatenate(clips * 3)  # About a minute at 8 kHz.
+    assert len(long) > 8000 * 50
+    soundfile.write(tmp_path / "long.wav", long, 8000)
+    (tmp_path / "long.csv").write_text("audio\nlong.wav\n")
+    status, out, _ = run(
+        capsys, f"transcribe --model-dir {bundle} --data {tmp_path / 'long.csv'}"
+    )
+    assert status == 0
+    assert len(list(csv.reader(io.StringIO(out)))) == 2
