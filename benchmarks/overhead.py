@@ -1,4 +1,4 @@
-"""Training speed of each zoo classifier against its stock-Keras twin.
+"""Training speed of each zoo classifier and recognizer against its twin.
 
 Usage: python benchmarks/overhead.py [--models ...] [--rounds 12]
            [--steps 8]
@@ -42,16 +42,44 @@ from keras_mm.training.train import schedule  # noqa: E402
 
 BATCH = 32
 CLASSES = 10
+# Models whose task is not classification: how to build them, their
+# labels (from a generator and a row count), the zoo side's `train` loss
+# and the twin's stock loss.
+SETUPS = {
+    "ctc_speech_recognizer": {
+        "build": {"vocabulary_size": 30, "augmentation": False},
+        "labels": lambda rng, n: rng.integers(1, 30, (n, 12)).astype("int32"),
+        "train": {"loss": None, "metrics": None},
+        "twin": {"loss": keras.losses.CTC()},
+    }
+}
+CLASSIFIER = {
+    "build": {"num_classes": CLASSES, "vocabulary_size": 1000},
+    "labels": lambda rng, n: rng.integers(0, CLASSES, n).astype("int32"),
+    # The classification task's loss and metrics.
+    "train": {
+        "loss": keras.losses.SparseCategoricalCrossentropy(),
+        "metrics": ["accuracy"],
+    },
+    "twin": {
+        "loss": "sparse_categorical_crossentropy",
+        "metrics": ["accuracy"],
+    },
+}
+# Clips of the models whose audio has no fixed length: 1 s at 16 kHz.
+SAMPLES = 16000
 
 
-def batches(model, steps, seed=0):
+def batches(model, steps, labels, seed=0):
     """`steps` random batches for `model`, held in memory, repeated."""
     rng = np.random.default_rng(seed)
     n = steps * BATCH
     inputs = {}
     for name, x in model.input.items():
-        shape = (n, *x.shape[1:])
-        if name == "text":
+        shape = (n, *[SAMPLES if s is None else s for s in x.shape[1:]])
+        if name == "audio_length":
+            inputs[name] = np.full(shape, SAMPLES, "int32")
+        elif name == "text":
             inputs[name] = rng.integers(1, 1000, shape).astype("int32")
             inputs[name][:, 20:] = 0  # Padding.
         elif name == "presence":
@@ -60,8 +88,7 @@ def batches(model, steps, seed=0):
             inputs[name] = rng.uniform(0, 255, shape).astype("float32")
         else:
             inputs[name] = rng.normal(0, 0.1, shape).astype("float32")
-    labels = rng.integers(0, CLASSES, n).astype("int32")
-    data = tf.data.Dataset.from_tensor_slices((inputs, labels))
+    data = tf.data.Dataset.from_tensor_slices((inputs, labels(rng, n)))
     return data.batch(BATCH).cache().repeat()
 
 
@@ -118,36 +145,34 @@ def median_interval(ratios, level=0.95, resamples=10_000):
 
 def compare(name, rounds, steps, directory):
     keras.utils.set_random_seed(0)
-    model = zoo.build(name, num_classes=CLASSES, vocabulary_size=1000)
+    setup = SETUPS.get(name, CLASSIFIER)
+    model = zoo.build(name, **setup["build"])
     twin = TWINS[name](model)
     epochs = rounds + 2
     twin.compile(
         optimizer=keras.optimizers.AdamW(
             schedule(1e-3, epochs * steps), WEIGHT_DECAY
         ),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
+        **setup["twin"],
     )
     zoo_turns, twin_turns = Turns(), Turns()
     fits = [
         lambda: train(
             model,
-            batches(model, steps),
+            batches(model, steps, setup["labels"]),
             epochs=epochs,
             steps_per_epoch=steps,
             out_dir=directory / name,
             resumable=True,
-            # The classification task's loss and metrics; loss monitored,
-            # so that no run stops early.
-            loss=keras.losses.SparseCategoricalCrossentropy(),
-            metrics=["accuracy"],
+            **setup["train"],
+            # Loss monitored, so that no run stops early.
             monitor="loss",
             patience=1000,
             callbacks=[zoo_turns],
             verbose=0,
         ),
         lambda: twin.fit(
-            batches(model, steps),
+            batches(twin, steps, setup["labels"]),
             epochs=epochs,
             steps_per_epoch=steps,
             callbacks=[twin_turns],

@@ -1,4 +1,5 @@
-"""Each zoo classifier written again with stock Keras (and keras-hub) layers.
+"""Each zoo classifier (and the speech recognizer) written again with stock
+Keras (and keras-hub) layers.
 
 A twin is one flat functional graph with the zoo model's layers, sizes and
 weights, but none of keras_mm's own: no nested encoder models, no fusion
@@ -144,9 +145,37 @@ def multimodal_classifier(model):
     return keras.Model(inputs, outputs, name="multimodal_classifier_twin")
 
 
+def ctc_speech_recognizer(model):
+    """The recognizer in stock layers: `Masking` on the padded frames (they
+    are zeros) gives the GRUs' mask, and there is no SpecAugment (the zoo
+    model is built with `augmentation=False` to compare)."""
+    mel = next(x for x in model.layers if isinstance(x, L.MelSpectrogram))
+    convs = [x for x in model.layers if isinstance(x, L.Conv2D)]
+    rnns = [x for x in model.layers if isinstance(x, L.Bidirectional)]
+    audio = keras.Input((None,), name="audio")
+    x = L.Reshape((-1, 1))(audio)
+    x = L.ZeroPadding1D((0, mel.sequence_length))(x)
+    x = L.MelSpectrogram.from_config(mel.get_config())(L.Reshape((-1,))(x))
+    x = L.LayerNormalization()(L.Permute((2, 1))(x))
+    x = L.Reshape((-1, x.shape[-1], 1))(x)
+    for conv in convs:
+        x = L.ZeroPadding2D(((2, 2), (5, 5)))(x)
+        x = L.Conv2D.from_config(conv.get_config())(x)
+        x = L.ReLU()(L.BatchNormalization()(x))
+    x = L.Reshape((-1, x.shape[2] * x.shape[3]))(x)
+    x = L.Masking(0.0)(x)
+    for rnn in rnns:
+        units = rnn.forward_layer.units
+        x = L.Bidirectional(L.GRU(units, return_sequences=True))(x)
+        x = L.Dropout(0.2)(x)
+    logits = L.Dense(model.output.shape[-1])(x)
+    return keras.Model(audio, logits, name="ctc_speech_recognizer_twin")
+
+
 TWINS = {
     "seed000_concat": seed000_concat,
     "seed001_mmlm": seed001_mmlm,
     "seed004_attention": seed004_attention,
     "multimodal_classifier": multimodal_classifier,
+    "ctc_speech_recognizer": ctc_speech_recognizer,
 }

@@ -4,7 +4,7 @@ from keras_mm.encoders.augmentation import RandomMask
 from keras_mm.encoders.augmentation import RandomShift
 from keras_mm.encoders.cnn_image_encoder import cnn_image_encoder
 from keras_mm.encoders.frame_mask import FrameMask
-from keras_mm.encoders.frame_mask import MaskedFrames
+from keras_mm.encoders.frame_mask import ClipStandardization
 from keras_mm.encoders.padding_mask import PaddingMask
 from keras_mm.encoders.positional_pooling import positional_pooling
 from keras_mm.encoders.rnn_text_encoder import rnn_text_encoder
@@ -18,8 +18,8 @@ from keras_mm.encoders.transformer_text_encoder import transformer_text_encoder
 from keras_mm.encoders.waveform_audio_encoder import waveform_audio_encoder
 
 __all__ = [
+    "ClipStandardization",
     "FrameMask",
-    "MaskedFrames",
     "PaddingMask",
     "RandomMask",
     "RandomShift",

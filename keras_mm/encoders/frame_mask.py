@@ -57,23 +57,29 @@ class FrameMask(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="keras_mm")
-class MaskedFrames(FrameMask):
-    """A sequence with its steps past each clip's end set to 0.
+class ClipStandardization(FrameMask):
+    """Each feature standardized over a clip's own frames (CMVN).
 
-    What follows (a convolution's "same" padding) then sees the same
-    zeros whether a clip was padded in a batch or not.
+    The mean and variance of every feature (mel bin) are taken over the
+    frames before the clip's end, which removes what is constant over a
+    clip (microphone, room, a voice's spectral tilt); frames past the end
+    are set to 0.
 
     Example:
-    >>> x = np.ones((1, 3, 2))
-    >>> keras.ops.convert_to_numpy(MaskedFrames(160)(x, np.array([160])))
-    array([[[1., 1.],
-            [1., 1.],
-            [0., 0.]]], dtype=float32)
+    >>> x = np.array([[[1.0], [3.0], [9.0]]])
+    >>> y = ClipStandardization(160)(x, np.array([160]))
+    >>> keras.ops.convert_to_numpy(y)[0, :, 0].round(3).tolist()
+    [-1.0, 1.0, 0.0]
     """
 
     def call(self, sequence, lengths):
-        mask = super().call(sequence, lengths)
-        return sequence * ops.cast(mask, sequence.dtype)[:, :, None]
+        mask = ops.cast(super().call(sequence, lengths), sequence.dtype)
+        mask = mask[:, :, None]
+        count = ops.maximum(ops.sum(mask, axis=1, keepdims=True), 1.0)
+        mean = ops.sum(sequence * mask, axis=1, keepdims=True) / count
+        centred = (sequence - mean) * mask
+        variance = ops.sum(centred**2, axis=1, keepdims=True) / count
+        return centred / ops.sqrt(variance + 1e-3)
 
     def compute_output_spec(self, sequence, lengths):
         return keras.KerasTensor(sequence.shape, dtype=sequence.dtype)

@@ -3,8 +3,8 @@ import math
 import keras
 from keras import ops
 
+from keras_mm.encoders.frame_mask import ClipStandardization
 from keras_mm.encoders.frame_mask import FrameMask
-from keras_mm.encoders.frame_mask import MaskedFrames
 from keras_mm.encoders.spec_augment import SpecAugment
 from keras_mm.speech.characters import BLANK
 from keras_mm.zoo.captioner import constructor_arguments
@@ -12,7 +12,7 @@ from keras_mm.zoo.captioner import constructor_arguments
 # Sizes measured on a 2-core CPU (the default) and a larger one for GPUs;
 # see benchmarks/real_speech.py.
 SIZES = {
-    "cpu": {"filters": 32, "rnn_units": 128, "rnn_layers": 2},
+    "cpu": {"filters": 16, "rnn_units": 128, "rnn_layers": 2},
     "gpu": {"filters": 32, "rnn_units": 512, "rnn_layers": 5},
 }
 
@@ -23,10 +23,12 @@ class CTCSpeechRecognizer(keras.Model):
 
     DeepSpeech2's design (as in keras.io's "CTC ASR" example), sized for a
     CPU: a log-mel spectrogram (25 ms windows every 10 ms) normalized per
-    frame, SpecAugment masks while training, two `Conv2D` layers that
+    frame and then per clip (`ClipStandardization`, over the clip's own
+    frames), SpecAugment masks while training, two `Conv2D` layers that
     halve time (20 ms steps) and divide the mel bins by 4, bidirectional
     GRUs that skip the padding (`FrameMask`), and per-step logits over
-    the characters plus CTC's blank (id 0).
+    the characters plus CTC's blank (id 0). A clip's logits do not depend
+    on how much padding its batch adds.
 
     The model computes its own loss (`compute_loss`): CTC with each
     clip's true number of steps (from `audio_length`) and each
@@ -37,8 +39,9 @@ class CTCSpeechRecognizer(keras.Model):
         vocabulary_size: int. Characters + 1 (the blank).
         sample_rate: int. Sampling rate of the waveforms, in Hz.
         num_mel_bins: int. Mel bands.
-        size: str. `"cpu"` (2 GRU layers of 128 units a direction) or
-            `"gpu"` (5 of 512, as keras.io's example); `filters`,
+        size: str. `"cpu"` (16 filters, 2 GRU layers of 128 units a
+            direction) or `"gpu"` (32 filters, 5 GRU layers of 512, as
+            keras.io's example); `filters`,
             `rnn_units` and `rnn_layers` override it.
         filters: int or None. Filters of each convolution.
         rnn_units: int or None. GRU units per direction.
@@ -107,7 +110,7 @@ class CTCSpeechRecognizer(keras.Model):
         )(x)
         x = keras.layers.Permute((2, 1))(x)  # (batch, frames, mel bins)
         x = keras.layers.LayerNormalization(name="frame_norm")(x)
-        x = MaskedFrames(hop_length)(x, lengths)
+        x = ClipStandardization(hop_length, name="clip_norm")(x, lengths)
         if augmentation:
             x = SpecAugment(max_time=10, max_frequency=num_mel_bins // 10)(x)
         x = keras.layers.Reshape((-1, num_mel_bins, 1))(x)

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 
+from keras_mm.encoders import ClipStandardization
 from keras_mm.encoders import FrameMask
 from keras_mm.encoders import SpecAugment
 from keras_mm.speech.decoding import decode
@@ -83,6 +84,10 @@ def test_beam_search_finds_what_greedy_misses():
 
 
 def test_layers_round_trip_their_config():
-    for layer in (FrameMask(160, 2), SpecAugment(3, 5, 1, 4, seed=2)):
+    for layer in (
+        FrameMask(160, 2),
+        ClipStandardization(160),
+        SpecAugment(3, 5, 1, 4, seed=2),
+    ):
         again = layer.__class__.from_config(layer.get_config())
         assert again.get_config() == layer.get_config()
