@@ -48,6 +48,14 @@ def write_prepared(preprocessor, manifest, directory, shard_mb=SHARD_MB):
         The number of shards written.
     """
     media = preprocessor.media()
+    variable = [name for name, (shape, _) in media.items() if None in shape]
+    if variable:
+        raise ValueError(
+            f"keras-mm prepare stores media of a fixed shape; this "
+            f"{preprocessor.task} model reads {', '.join(variable)} of any "
+            "length: train it on the manifest itself (its files are read "
+            "in parallel with training)."
+        )
     for reader in preprocessor.readers:
         if reader.name in media:
             reader.check(manifest, allow_empty=True)

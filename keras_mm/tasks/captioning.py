@@ -65,7 +65,7 @@ class CaptioningTask(Task):
         )
         return built, pre
 
-    def training_options(self, preprocessor, validation=None):
+    def training_options(self, preprocessor):
         return {"loss": caption_loss(), "metrics": [TokenAccuracy()]}
 
     def describe(self, model, preprocessor):

@@ -107,7 +107,7 @@ class ClassificationTask(Task):
                 "outputs; the files do not belong together."
             )
 
-    def training_options(self, preprocessor, validation=None):
+    def training_options(self, preprocessor):
         """The loss and metrics the head needs; stop at a perfect score.
 
         A single sigmoid unit (two classes) trains with binary

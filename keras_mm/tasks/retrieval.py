@@ -49,7 +49,7 @@ class RetrievalTask(Task):
         pre = RetrievalPreprocessor.from_model(built, vocabulary, column)
         return built, pre
 
-    def training_options(self, preprocessor, validation=None):
+    def training_options(self, preprocessor):
         return {"loss": SymmetricContrastiveLoss()}
 
     def describe(self, model, preprocessor):

@@ -65,17 +65,14 @@ class SpeechRecognitionTask(Task):
         pre = SpeechPreprocessor.from_model(built, characters, window)
         return built, pre
 
-    def training_options(self, preprocessor, validation=None):
-        """The model's own CTC loss; with `validation` rows, `val_cer`
-        and `val_wer` every epoch, and early stopping on `val_cer`."""
-        if validation is None:
-            return {"loss": None}
-        return {
-            "loss": None,
-            "monitor": "cer",
-            "mode": "min",
-            "callbacks": [TranscriptionErrors(preprocessor, validation)],
-        }
+    def training_options(self, preprocessor):
+        """The model's own CTC loss; early stopping on `val_cer`, which
+        `validation_callbacks` adds to the logs."""
+        return {"loss": None, "monitor": "cer", "mode": "min"}
+
+    def validation_callbacks(self, preprocessor, manifest):
+        """Validation CER and WER (greedy) at every epoch."""
+        return [TranscriptionErrors(preprocessor, manifest)]
 
     def describe(self, model, preprocessor):
         return (

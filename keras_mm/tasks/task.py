@@ -56,22 +56,28 @@ class Task:
         """
         raise NotImplementedError
 
-    def training_options(self, preprocessor, validation=None):
+    def training_options(self, preprocessor):
         """The task's keyword arguments of `keras_mm.training.train`.
 
         `loss` and `metrics` (which `compile_options` picks for
         `compile_model`; `loss` None for a model that computes its own),
         and, where the task has its own: `monitor` (the metric early
         stopping watches, without `val_`; default `"loss"`), `mode`
-        (`"min"` or `"max"`) and `callbacks`, which run before early
-        stopping and may add validation metrics to the logs.
+        (`"min"` or `"max"`) and `callbacks`.
+        """
+        raise NotImplementedError
+
+    def validation_callbacks(self, preprocessor, manifest):
+        """Callbacks that score the validation rows at every epoch.
+
+        They run before early stopping and add their scores to the logs
+        (as `val_` metrics that `monitor` may name). The default: none.
 
         Args:
             preprocessor: the model's preprocessor.
-            validation: `Manifest` or None. The validation rows, for a
-                task whose callbacks score them.
+            manifest: `Manifest`. The validation rows.
         """
-        raise NotImplementedError
+        return []
 
     def describe(self, model, preprocessor):
         """A short phrase about a built model, for the training log."""

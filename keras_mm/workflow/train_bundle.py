@@ -243,12 +243,22 @@ def _train(options):
         data,
         epochs,
         lambda trained: task.evaluate(trained, preprocessor, val_manifest),
-        **task.training_options(preprocessor, validation=val_manifest),
+        **_training_options(task, preprocessor, val_manifest),
     )
     if metrics is None:
         return None
     summary = task.report(metrics, preprocessor, val_manifest, options.out)
     return TrainingResult(pathlib.Path(options.out), metrics, summary)
+
+
+def _training_options(task, preprocessor, val_manifest):
+    """The task's training options, with its validation callbacks."""
+    options = task.training_options(preprocessor)
+    callbacks = task.validation_callbacks(preprocessor, val_manifest)
+    return {
+        **options,
+        "callbacks": [*options.get("callbacks", []), *callbacks],
+    }
 
 
 def _manifests(options, demo_data):

@@ -9,10 +9,10 @@ from keras_mm.data import demo_classes
 from keras_mm.data import demo_datasets
 from keras_mm.data import demo_manifest
 from keras_mm.data import make_demo_dataset
-from keras_mm.data.demo import CAPTION_DATASETS
 from keras_mm.data.demo import DATASETS
 from keras_mm.data.demo import NOISE
 from keras_mm.data.demo import OBJECTS
+from keras_mm.data.demo import UNLABELLED
 from keras_mm.data.demo_captions import COLOURS
 from keras_mm.data.demo_captions import captioned_scene
 
@@ -33,15 +33,15 @@ def test_demo_is_deterministic_and_cached(dataset, tmp_path):
             assert (a.parent / path).read_bytes() == (
                 b.parent / path
             ).read_bytes()
-    columns = {"image", "audio", "text", "caption", "label"}
+    columns = {"image", "audio", "text", "caption", "transcript"}
     assert manifest.columns == columns & set(DATASETS[dataset]) | (
-        set() if dataset in CAPTION_DATASETS else {"label"}
+        set() if dataset in UNLABELLED else {"label"}
     )
     cache = tmp_path / "cache"
     path = demo_manifest(12, seed=3, cache_dir=cache, dataset=dataset)
     assert path.read_text() == a.read_text()
     assert demo_manifest(12, seed=3, cache_dir=cache, dataset=dataset) == path
-    if dataset not in CAPTION_DATASETS:
+    if dataset not in UNLABELLED:
         labels = {row["label"] for row in Manifest.read(path).rows}
         assert labels <= set(demo_classes(dataset))
 

@@ -119,3 +119,13 @@ def test_a_long_recording_is_transcribed_in_windows(bundle, demo, tmp_path, caps
     )
     assert status == 0
     assert len(list(csv.reader(io.StringIO(out)))) == 2
+
+
+def test_prepare_says_it_cannot_hold_clips_of_any_length(demo, tmp_path, capsys):
+    status, _, err = run(
+        capsys,
+        f"prepare --model ctc_speech_recognizer --data {demo} "
+        f"--out {tmp_path / 'p'}",
+    )
+    assert status == 1 and "of any length" in err
+    assert not (tmp_path / "p").exists()
