@@ -20,6 +20,7 @@ from keras_mm.tasks.task import Task
 from keras_mm.tasks.task import model_options
 from keras_mm.tasks.task import saved_files
 from keras_mm.training import compile_model
+from keras_mm.training.processes import shard
 
 # The rate a recognizer is built for: the training clips' most common
 # rate, at most this (speech carries little above 8 kHz).
@@ -67,11 +68,22 @@ class SpeechRecognitionTask(Task):
 
     def training_options(self, preprocessor):
         """The model's own CTC loss; early stopping on `val_cer`, which
-        `validation_callbacks` adds to the logs."""
+        `validation_callbacks` adds to the logs (on the validation loss
+        in a run of several processes)."""
+        if shard()[1] > 1:
+            return {"loss": None}
         return {"loss": None, "monitor": "cer", "mode": "min"}
 
     def validation_callbacks(self, preprocessor, manifest):
-        """Validation CER and WER (greedy) at every epoch."""
+        """Validation CER and WER (greedy) at every epoch, in a run of one
+        process (transcribing needs the whole model in one process)."""
+        if shard()[1] > 1:
+            log(
+                "Several processes: validation CER and WER are computed "
+                "at the end only; early stopping watches the validation "
+                "loss."
+            )
+            return []
         return [TranscriptionErrors(preprocessor, manifest)]
 
     def describe(self, model, preprocessor):
