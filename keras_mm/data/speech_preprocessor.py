@@ -16,7 +16,7 @@ POOL_BATCHES = 50
 MAX_TRAINING_SECONDS = 30.0
 # Speed change while training: the clip is resampled by a factor drawn in
 # [1 - SPEED, 1 + SPEED], which changes its tempo and pitch.
-SPEED = 0.15
+SPEED = 0.1
 # Noise while training: white noise at 10 to 40 dB below the clip.
 NOISE_DB = (10.0, 40.0)
 

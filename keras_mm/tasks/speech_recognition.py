@@ -45,7 +45,7 @@ class SpeechRecognitionTask(Task):
     preprocessor = SpeechPreprocessor
     command = "transcribe"
     demo_data = "speech"
-    training_steps = 1500
+    training_steps = 1800
 
     def fit_to(self, manifest, model, **options):
         """Build `model` for the training transcripts' characters.

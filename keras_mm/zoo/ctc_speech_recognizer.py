@@ -12,7 +12,7 @@ from keras_mm.zoo.captioner import constructor_arguments
 # Sizes measured on a 2-core CPU (the default) and a larger one for GPUs;
 # see benchmarks/real_speech.py.
 SIZES = {
-    "cpu": {"filters": 16, "rnn_units": 128, "rnn_layers": 2},
+    "cpu": {"filters": 32, "rnn_units": 128, "rnn_layers": 2},
     "gpu": {"filters": 32, "rnn_units": 512, "rnn_layers": 5},
 }
 
@@ -39,9 +39,8 @@ class CTCSpeechRecognizer(keras.Model):
         vocabulary_size: int. Characters + 1 (the blank).
         sample_rate: int. Sampling rate of the waveforms, in Hz.
         num_mel_bins: int. Mel bands.
-        size: str. `"cpu"` (16 filters, 2 GRU layers of 128 units a
-            direction) or `"gpu"` (32 filters, 5 GRU layers of 512, as
-            keras.io's example); `filters`,
+        size: str. `"cpu"` (2 GRU layers of 128 units a direction) or
+            `"gpu"` (5 of 512, as keras.io's example); `filters`,
             `rnn_units` and `rnn_layers` override it.
         filters: int or None. Filters of each convolution.
         rnn_units: int or None. GRU units per direction.

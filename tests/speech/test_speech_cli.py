@@ -129,3 +129,19 @@ def test_prepare_says_it_cannot_hold_clips_of_any_length(demo, tmp_path, capsys)
     )
     assert status == 1 and "of any length" in err
     assert not (tmp_path / "p").exists()
+
+
+def test_characters_never_seen_in_training_are_scored_not_crashed_on(
+    bundle, demo, tmp_path, capsys
+):
+    rows = list(csv.DictReader(open(demo)))[:4]
+    rows[0]["transcript"] = "¿Qué? Ça va"
+    odd = tmp_path / "odd.csv"
+    with open(odd, "w", newline="") as f:
+        writer = csv.DictWriter(f, ["audio", "transcript"])
+        writer.writeheader()
+        writer.writerows(
+            {**r, "audio": str(demo.parent / r["audio"])} for r in rows
+        )
+    status, out, _ = run(capsys, f"evaluate --model-dir {bundle} --data {odd}")
+    assert status == 0 and json.loads(out)["cer"] > 0
