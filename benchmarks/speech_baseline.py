@@ -32,7 +32,9 @@ FRAME, STEP, FFT = 256, 160, 384
 def read(manifest):
     root = pathlib.Path(manifest).parent
     rows = list(csv.DictReader(open(manifest)))
-    audio = [soundfile.read(root / r["audio"], dtype="float32")[0] for r in rows]
+    audio = [
+        soundfile.read(root / r["audio"], dtype="float32")[0] for r in rows
+    ]
     return audio, [r["transcript"].lower() for r in rows]
 
 
@@ -54,7 +56,9 @@ def build(num_outputs, rnn_units=128, rnn_layers=2, dense=256):
     x = layers.ReLU()(x)
     x = layers.Reshape((-1, x.shape[-2] * x.shape[-1]))(x)
     for i in range(rnn_layers):
-        x = layers.Bidirectional(layers.GRU(rnn_units, return_sequences=True))(x)
+        x = layers.Bidirectional(layers.GRU(rnn_units, return_sequences=True))(
+            x
+        )
         if i < rnn_layers - 1:
             x = layers.Dropout(0.5)(x)
     x = layers.Dense(dense, activation="relu")(x)

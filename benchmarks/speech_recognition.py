@@ -67,7 +67,9 @@ def long_recordings(test_csv, folder, count=3):
         while sum(map(len, pieces)) < LONG_SECONDS * 16000:
             row = rows[index]
             index += 1
-            pieces.append(soundfile.read(root / row["audio"], dtype="float32")[0])
+            pieces.append(
+                soundfile.read(root / row["audio"], dtype="float32")[0]
+            )
             words.append(row["transcript"])
             used.append({**row, "audio": str(root / row["audio"])})
         path = folder / f"long_{k}.wav"
@@ -153,7 +155,9 @@ def markdown(results):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--words", nargs="+", default=["digits", "animals"],
+        "--words",
+        nargs="+",
+        default=["digits", "animals"],
         choices=list(real_speech.WORDS),
     )
     parser.add_argument("--train", type=int, default=4000)

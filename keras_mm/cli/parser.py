@@ -65,8 +65,7 @@ def build_parser():
         "--beam-width",
         type=int,
         default=1,
-        help="1: greedy decoding; more: CTC beam search with this many "
-        "beams.",
+        help="1: greedy decoding; more: CTC beam search with this many beams.",
     )
     transcribe_parser.add_argument("--batch-size", type=int, default=32)
     transcribe_parser.set_defaults(func="keras_mm.cli.commands:run_predict")

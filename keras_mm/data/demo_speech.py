@@ -59,7 +59,9 @@ def write_speech_demo(directory, num_samples, seed):
     rng = np.random.default_rng(seed)
     rows = []
     for i in range(num_samples):
-        words = [WORDS[j] for j in rng.integers(len(WORDS), size=rng.integers(2, 5))]
+        words = [
+            WORDS[j] for j in rng.integers(len(WORDS), size=rng.integers(2, 5))
+        ]
         path = f"audio/{i:05d}.wav"
         write_wav(directory / path, spoken_phrase(words, rng))
         rows.append({"audio": path, "transcript": " ".join(words)})

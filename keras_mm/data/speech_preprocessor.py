@@ -5,7 +5,6 @@ from keras_mm.data.audio import audio_info
 from keras_mm.data.manifest import ManifestError
 from keras_mm.data.preprocessor import Preprocessor
 from keras_mm.speech.characters import Characters
-from keras_mm.speech.characters import normalize_transcript
 
 # Clips are padded to a multiple of this many seconds, so that a batch
 # takes one of a few shapes (each new one is traced, or compiled on JAX).
@@ -106,20 +105,7 @@ class SpeechPreprocessor(Preprocessor):
         if training:
             _check_durations(manifest, lengths / self.sample_rate)
         if transcripts:
-            texts = manifest.column(self.transcript_column)
-            steps = self.steps(lengths)
-            for index, text in enumerate(texts):
-                needed = _needed_steps(self.characters.ids(text))
-                if needed > steps[index]:
-                    seconds = lengths[index] / self.sample_rate
-                    raise ManifestError(
-                        f"{manifest.where(index)}: the clip ({seconds:.2f} "
-                        f"s) is too short for its transcript: its "
-                        f"{needed - _repeats(text)} characters need "
-                        f"{needed} steps of "
-                        f"{1000 * self.hop_length * self.subsampling / self.sample_rate:.0f} ms, "
-                        f"the clip gives {steps[index]}."
-                    )
+            self._check_steps(manifest, lengths)
         return lengths
 
     def dataset(
@@ -207,6 +193,22 @@ class SpeechPreprocessor(Preprocessor):
             manifest, rows, sizes, transcripts, augment, seed or 0
         )
 
+    def _check_steps(self, manifest, lengths):
+        texts = manifest.column(self.transcript_column)
+        steps = self.steps(lengths)
+        step_ms = 1000 * self.hop_length * self.subsampling / self.sample_rate
+        for index, text in enumerate(texts):
+            ids = self.characters.ids(text)
+            needed = _needed_steps(ids)
+            if needed > steps[index]:
+                seconds = lengths[index] / self.sample_rate
+                raise ManifestError(
+                    f"{manifest.where(index)}: the clip ({seconds:.2f} s) is "
+                    f"too short for its transcript: its {len(ids)} "
+                    f"characters need {needed} steps of {step_ms:.0f} ms, "
+                    f"the clip gives {steps[index]}."
+                )
+
     def waveform(self, manifest, row):
         """One row's whole clip, a float32 NumPy array at `sample_rate`."""
         path = manifest.column("audio")[row]
@@ -237,7 +239,6 @@ class SpeechPreprocessor(Preprocessor):
         labels = tf.constant(labels)
         label_lengths = tf.constant(label_lengths)
         load = self.readers[0].load
-        rate = self.sample_rate
 
         def decode(position, row, longest, shortest):
             audio = load(paths[row])
@@ -329,12 +330,6 @@ def _augment(audio, shortest, seed):
     db = tf.random.stateless_uniform((), seeds[1], *NOISE_DB)
     noise = tf.random.stateless_normal(tf.shape(audio), seeds[2])
     return audio + noise * level * 10 ** (-db / 20)
-
-
-def _repeats(text):
-    """Pairs of equal neighbours in a transcript (CTC puts a blank there)."""
-    text = normalize_transcript(text)
-    return sum(a == b for a, b in zip(text, text[1:]))
 
 
 def _needed_steps(ids):

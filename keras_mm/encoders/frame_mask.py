@@ -42,7 +42,9 @@ class FrameMask(keras.layers.Layer):
 
     def steps(self, lengths):
         """Valid sequence steps of clips of `lengths` samples, as int32."""
-        frames = 1 + ops.floor_divide(ops.cast(lengths, "int32"), self.hop_length)
+        frames = 1 + ops.floor_divide(
+            ops.cast(lengths, "int32"), self.hop_length
+        )
         return -ops.floor_divide(-frames, self.subsampling)
 
     def compute_output_spec(self, sequence, lengths):

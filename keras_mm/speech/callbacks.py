@@ -44,9 +44,10 @@ class TranscriptionErrors(keras.callbacks.Callback):
             batch_size=self.batch_size,
         )
         logs.update(
-            {f"val_{k}": v for k, v in error_rates(
-                self.references, hypotheses
-            ).items()}
+            {
+                f"val_{k}": v
+                for k, v in error_rates(self.references, hypotheses).items()
+            }
         )
         loss = logs.get("loss")
         self.first_loss = self.first_loss if self.first_loss else loss

@@ -162,4 +162,8 @@ class CTCSpeechRecognizer(keras.Model):
         return loss
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, **self.arguments}
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            **self.arguments,
+        }

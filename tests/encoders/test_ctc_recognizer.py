@@ -12,7 +12,12 @@ from keras_mm.zoo import CTCSpeechRecognizer
 
 def tiny(**kwargs):
     return CTCSpeechRecognizer(
-        6, 8000, num_mel_bins=16, filters=4, rnn_units=8, rnn_layers=1,
+        6,
+        8000,
+        num_mel_bins=16,
+        filters=4,
+        rnn_units=8,
+        rnn_layers=1,
         **kwargs,
     )
 
@@ -31,7 +36,10 @@ def test_padding_changes_nothing_on_a_clips_own_steps():
     together = keras.ops.convert_to_numpy(model(batch))
     steps = keras.ops.convert_to_numpy(model.steps(batch["audio_length"]))
     for i, n in enumerate(batch["audio_length"]):
-        alone = {"audio": batch["audio"][i : i + 1, :n], "audio_length": np.array([n])}
+        alone = {
+            "audio": batch["audio"][i : i + 1, :n],
+            "audio_length": np.array([n]),
+        }
         alone = keras.ops.convert_to_numpy(model(alone))[0]
         assert len(alone) >= steps[i]
         np.testing.assert_allclose(
@@ -47,7 +55,10 @@ def test_the_loss_counts_true_lengths_only():
     together = float(model.compute_loss(batch, labels, out))
     alone = []
     for i, n in enumerate(batch["audio_length"]):
-        single = {"audio": batch["audio"][i : i + 1, :n], "audio_length": np.array([n])}
+        single = {
+            "audio": batch["audio"][i : i + 1, :n],
+            "audio_length": np.array([n]),
+        }
         label = labels[i : i + 1, : int((labels[i] > 0).sum())]
         alone.append(float(model.compute_loss(single, label, model(single))))
     np.testing.assert_allclose(together, np.mean(alone), rtol=1e-4)

@@ -7,17 +7,23 @@ from keras_mm.zoo import CTCSpeechRecognizer
 from tests.speech.test_speech_preprocessor import speech_manifest
 
 
-def test_a_model_that_writes_only_blanks_is_reported(tmp_path, capsys):
+def callback_writing(tmp_path, winner):
+    """The callback on a model whose id `winner` wins every step."""
     manifest = speech_manifest(tmp_path, [(1.0, "go"), (0.8, "stop")])
     pre = SpeechPreprocessor([" ", "g", "o", "p", "s", "t"], 8000, 80)
     model = CTCSpeechRecognizer(
         7, 8000, num_mel_bins=16, filters=4, rnn_units=8, rnn_layers=1
     )
     kernel, bias = model.get_layer("logits").get_weights()
-    bias[0] = 100.0  # The blank wins every step.
+    bias[winner] = 100.0
     model.get_layer("logits").set_weights([kernel, bias])
     callback = TranscriptionErrors(pre, manifest)
     callback.set_model(model)
+    return callback
+
+
+def test_a_model_that_writes_only_blanks_is_reported(tmp_path, capsys):
+    callback = callback_writing(tmp_path, 0)  # The blank.
     for epoch in range(BLANK_EPOCHS):
         logs = {"loss": 10.0 - epoch}
         callback.on_epoch_end(epoch, logs)
@@ -27,16 +33,7 @@ def test_a_model_that_writes_only_blanks_is_reported(tmp_path, capsys):
 
 
 def test_transcripts_that_are_not_empty_are_not_reported(tmp_path, capsys):
-    manifest = speech_manifest(tmp_path, [(1.0, "go"), (0.8, "stop")])
-    pre = SpeechPreprocessor([" ", "g", "o", "p", "s", "t"], 8000, 80)
-    model = CTCSpeechRecognizer(
-        7, 8000, num_mel_bins=16, filters=4, rnn_units=8, rnn_layers=1
-    )
-    kernel, bias = model.get_layer("logits").get_weights()
-    bias[2] = 100.0  # "g" wins every step: "g" for every clip.
-    model.get_layer("logits").set_weights([kernel, bias])
-    callback = TranscriptionErrors(pre, manifest)
-    callback.set_model(model)
+    callback = callback_writing(tmp_path, 2)  # "g" for every clip.
     for epoch in range(BLANK_EPOCHS + 1):
         logs = {"loss": 10.0 - epoch}
         callback.on_epoch_end(epoch, logs)

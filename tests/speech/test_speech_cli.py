@@ -31,6 +31,17 @@ def bundle(demo, tmp_path_factory):
     return out
 
 
+def copy_manifest(demo, rows, path):
+    """Write `rows` of the demo manifest to `path`, with absolute paths."""
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, ["audio", "transcript"])
+        writer.writeheader()
+        writer.writerows(
+            {**r, "audio": str(demo.parent / r["audio"])} for r in rows
+        )
+    return path
+
+
 def run(capsys, command):
     capsys.readouterr()
     status = main(command.split())
@@ -48,7 +59,9 @@ def test_training_logs_error_rates_every_epoch(bundle):
 
 
 def test_transcribe_writes_a_row_per_row_in_order(bundle, demo, capsys):
-    status, out, _ = run(capsys, f"transcribe --model-dir {bundle} --data {demo}")
+    status, out, _ = run(
+        capsys, f"transcribe --model-dir {bundle} --data {demo}"
+    )
     assert status == 0
     rows = list(csv.reader(io.StringIO(out)))
     expected = [r["audio"] for r in csv.DictReader(open(demo))]
@@ -94,20 +107,16 @@ def test_the_signature_gives_the_cli_transcripts_without_keras_mm(
 def test_bad_rows_get_one_line(bundle, demo, tmp_path, capsys):
     rows = list(csv.DictReader(open(demo)))
     rows[1]["transcript"] = ""
-    bad = tmp_path / "bad.csv"
-    with open(bad, "w", newline="") as f:
-        writer = csv.DictWriter(f, ["audio", "transcript"])
-        writer.writeheader()
-        writer.writerows(
-            {**r, "audio": str(demo.parent / r["audio"])} for r in rows
-        )
+    bad = copy_manifest(demo, rows, tmp_path / "bad.csv")
     status, _, err = run(capsys, f"evaluate --model-dir {bundle} --data {bad}")
     assert status == 1
     assert err.strip().endswith('row 2: the "transcript" cell is empty.')
     assert len(err.strip().splitlines()) == 1
 
 
-def test_a_long_recording_is_transcribed_in_windows(bundle, demo, tmp_path, capsys):
+def test_a_long_recording_is_transcribed_in_windows(
+    bundle, demo, tmp_path, capsys
+):
     rows = list(csv.DictReader(open(demo)))
     clips = [soundfile.read(demo.parent / r["audio"])[0] for r in rows]
     long = np.concatenate(clips * 3)  # About a minute at 8 kHz.
@@ -115,13 +124,16 @@ def test_a_long_recording_is_transcribed_in_windows(bundle, demo, tmp_path, caps
     soundfile.write(tmp_path / "long.wav", long, 8000)
     (tmp_path / "long.csv").write_text("audio\nlong.wav\n")
     status, out, _ = run(
-        capsys, f"transcribe --model-dir {bundle} --data {tmp_path / 'long.csv'}"
+        capsys,
+        f"transcribe --model-dir {bundle} --data {tmp_path / 'long.csv'}",
     )
     assert status == 0
     assert len(list(csv.reader(io.StringIO(out)))) == 2
 
 
-def test_prepare_says_it_cannot_hold_clips_of_any_length(demo, tmp_path, capsys):
+def test_prepare_says_it_cannot_hold_clips_of_any_length(
+    demo, tmp_path, capsys
+):
     status, _, err = run(
         capsys,
         f"prepare --model ctc_speech_recognizer --data {demo} "
@@ -136,12 +148,6 @@ def test_characters_never_seen_in_training_are_scored_not_crashed_on(
 ):
     rows = list(csv.DictReader(open(demo)))[:4]
     rows[0]["transcript"] = "¿Qué? Ça va"
-    odd = tmp_path / "odd.csv"
-    with open(odd, "w", newline="") as f:
-        writer = csv.DictWriter(f, ["audio", "transcript"])
-        writer.writeheader()
-        writer.writerows(
-            {**r, "audio": str(demo.parent / r["audio"])} for r in rows
-        )
+    odd = copy_manifest(demo, rows, tmp_path / "odd.csv")
     status, out, _ = run(capsys, f"evaluate --model-dir {bundle} --data {odd}")
     assert status == 0 and json.loads(out)["cer"] > 0

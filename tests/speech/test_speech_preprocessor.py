@@ -20,7 +20,9 @@ def speech_manifest(tmp_path, rows):
     records = []
     for i, (seconds, transcript) in enumerate(rows):
         path = f"audio/{i}.wav"
-        write_wav(tmp_path / path, rng.normal(0, 0.1, int(seconds * SAMPLE_RATE)))
+        write_wav(
+            tmp_path / path, rng.normal(0, 0.1, int(seconds * SAMPLE_RATE))
+        )
         records.append({"audio": path, "transcript": transcript})
     with open(tmp_path / "m.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, ["audio", "transcript"])
@@ -56,7 +58,7 @@ def test_batches_group_similar_lengths_and_cover_every_row(tmp_path):
 def test_unshuffled_batches_hold_true_lengths_in_order(tmp_path):
     manifest = speech_manifest(tmp_path, [(1.0, "go"), (0.5, "stop go")])
     pre = preprocessor(["go", "stop go"])
-    (inputs, labels), = list(pre.dataset(manifest, 4))
+    ((inputs, labels),) = list(pre.dataset(manifest, 4))
     # By length: row 1 first.
     assert pre.order(manifest).tolist() == [1, 0]
     assert inputs["audio_length"].numpy().tolist() == [4000, 8000]
@@ -77,10 +79,14 @@ def test_epoch_groups_depend_on_the_seed_and_epoch_only():
 
 
 def test_a_resumed_epoch_gives_the_same_batches(tmp_path):
-    manifest = speech_manifest(tmp_path, [(0.5 + i / 20, "go") for i in range(12)])
+    manifest = speech_manifest(
+        tmp_path, [(0.5 + i / 20, "go") for i in range(12)]
+    )
     pre = preprocessor(["go"])
     full = list(pre.dataset(manifest, 4, shuffle=True, seed=2, epochs=(0, 3)))
-    resumed = list(pre.dataset(manifest, 4, shuffle=True, seed=2, epochs=(2, 3)))
+    resumed = list(
+        pre.dataset(manifest, 4, shuffle=True, seed=2, epochs=(2, 3))
+    )
     for (a, _), (b, _) in zip(full[-3:], resumed):
         np.testing.assert_array_equal(a["audio"], b["audio"])
 
@@ -89,8 +95,15 @@ def test_a_resumed_epoch_gives_the_same_batches(tmp_path):
     "rows, message",
     [
         ([(1.0, "go"), (1.0, " ")], 'row 2: the "transcript" cell is empty'),
-        ([(1.0, "go"), (0.1, "go stop go stop")], "row 2: the clip (0.10 s) is too short for its transcript"),
-        ([(1.0, "go"), (31.0, "go")], "row 2: the clip is 31.0 s long; training takes clips of up to 30 s"),
+        (
+            [(1.0, "go"), (0.1, "go stop go stop")],
+            "row 2: the clip (0.10 s) is too short for its transcript",
+        ),
+        (
+            [(1.0, "go"), (31.0, "go")],
+            "row 2: the clip is 31.0 s long; training takes clips of up "
+            "to 30 s",
+        ),
     ],
 )
 def test_bad_rows_are_named(tmp_path, rows, message):

@@ -34,4 +34,3 @@ def test_windows_join_without_doubled_or_lost_steps():
         expected = np.arange(steps) * 20.0
         valid = expected < samples
         np.testing.assert_array_equal(logits[valid, 0], expected[valid])
-
