@@ -151,3 +151,26 @@ def test_characters_never_seen_in_training_are_scored_not_crashed_on(
     odd = copy_manifest(demo, rows, tmp_path / "odd.csv")
     status, out, _ = run(capsys, f"evaluate --model-dir {bundle} --data {odd}")
     assert status == 0 and json.loads(out)["cer"] > 0
+
+
+def test_a_killed_run_resumes_to_the_same_weights(demo, tmp_path, capsys):
+    # Augmentation (speed, noise, SpecAugment) is seeded by the run's seed
+    # and each row's place in the run, so the resumed epochs see it again.
+    from tests.cli.test_cli_resume import kill_after_epoch
+    from tests.cli.test_cli_resume import weights
+
+    full, part = tmp_path / "full", tmp_path / "part"
+    command = (
+        f"train --model ctc_speech_recognizer --data {demo} --epochs 3 "
+        "--batch-size 8 --out {out}"
+    )
+    assert main(command.format(out=full).split()) == 0
+    kill_after_epoch(
+        command.format(out=part), tmp_path / ".part.run" / "state.json", 1
+    )
+    assert not part.exists()
+    assert main((command.format(out=part) + " --resume").split()) == 0
+    for a, b in zip(weights(full), weights(part)):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    history = (part / "history.csv").read_text().splitlines()
+    assert history == (full / "history.csv").read_text().splitlines()
