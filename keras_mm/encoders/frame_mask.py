@@ -24,7 +24,7 @@ class FrameMask(keras.layers.Layer):
         A bool tensor `(batch, steps)`.
 
     Example:
-    >>> mask = FrameMask(160, 2)(np.zeros((2, 4, 1)), np.array([480, 160]))
+    >>> mask = FrameMask(160, 2)(np.zeros((2, 4, 1)), np.array([800, 160]))
     >>> keras.ops.convert_to_numpy(mask)
     array([[ True,  True,  True, False],
            [ True, False, False, False]])

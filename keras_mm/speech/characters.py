@@ -43,7 +43,7 @@ class Characters:
     >>> chars = Characters([" ", "g", "o"])
     >>> chars.ids("Go go!")
     [2, 3, 1, 2, 3]
-    >>> chars.text([2, 2, 0, 3, 1])
+    >>> chars.text([2, 0, 3, 1, -1])
     'go '
     """
 

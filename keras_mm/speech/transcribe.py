@@ -1,29 +1,32 @@
-"""Transcripts of a manifest's clips, long recordings in windows."""
+"""Transcripts of a manifest's clips, long recordings in pieces."""
 
 import numpy as np
 
 from keras_mm.speech.decoding import decode
 
-# A long clip's windows overlap by this share of a window; each keeps the
-# steps nearest its centre, so every kept step sees at least half the
-# overlap of context on both sides.
-OVERLAP = 0.25
+# A long recording is cut in every pause of at least `PAUSE_FRAMES` 10 ms
+# frames whose energy (smoothed over `SMOOTHING_FRAMES`) is below the
+# geometric mean of its 10th and 90th percentiles; a piece still longer
+# than a window is cut again at its quietest frame.
+PAUSE_FRAMES = 20
+SMOOTHING_FRAMES = 5
 
 
 def transcripts(model, preprocessor, manifest, beam_width=1, batch_size=32):
     """The transcript of every manifest row, in order.
 
     Clips up to `preprocessor.window_seconds` are transcribed whole,
-    batched by length; longer ones in overlapping windows whose logits
-    are joined before decoding (see `window_logits`), so no word is
-    doubled or lost at a window's edge.
+    batched by length. Longer ones are cut in their pauses (and pieces
+    still longer than a window at their quietest moment; see
+    `cut_points`); the pieces are transcribed as clips and joined with
+    spaces. A cut falls in a pause, so no word is split, doubled or lost.
 
     Args:
         model: a trained `CTCSpeechRecognizer`.
         preprocessor: its `SpeechPreprocessor`.
         manifest: `Manifest` with an `audio` column.
         beam_width: int. 1: greedy decoding; more: beam search.
-        batch_size: int. Clips (or windows) per batch.
+        batch_size: int. Clips (or pieces) per batch.
 
     Returns:
         A list of str, one per row.
@@ -38,60 +41,80 @@ def transcripts(model, preprocessor, manifest, beam_width=1, batch_size=32):
         data = preprocessor.dataset(subset, batch_size, transcripts=False)
         done = 0
         for batch in data:
-            logits = model.predict_on_batch(batch)
-            steps = model.steps(batch["audio_length"])
-            for text in _texts(preprocessor, logits, steps, beam_width):
+            for text in _texts(model, preprocessor, batch, beam_width):
                 texts[order[done]] = text
                 done += 1
     for row in np.flatnonzero(lengths > window):
         audio = preprocessor.waveform(manifest, row)
-        logits = window_logits(model, audio, window, batch_size)
-        steps = np.array([len(logits)])
-        texts[row] = _texts(preprocessor, logits[None], steps, beam_width)[0]
+        cuts = cut_points(audio, window, preprocessor.sample_rate)
+        pieces = [audio[a:b] for a, b in zip([0, *cuts], [*cuts, len(audio)])]
+        words = []
+        for first in range(0, len(pieces), batch_size):
+            batch = _batch(pieces[first : first + batch_size])
+            words += _texts(model, preprocessor, batch, beam_width)
+        texts[row] = " ".join(" ".join(words).split())
     return texts
 
 
-def window_logits(model, audio, window, batch_size=32):
-    """Logits `(steps, characters + 1)` of a long waveform, by windows.
+def cut_points(audio, window, sample_rate):
+    """Where to cut a long waveform: sample indices, in order.
 
-    Windows of `window` samples start every `window * (1 - OVERLAP)`
-    (rounded to whole output steps); where two overlap, the steps before
-    the middle of the overlap come from the first, the others from the
-    second.
+    At the centre of every pause (see `PAUSE_FRAMES`): a model trained on
+    single phrases writes nothing for the silence around a phrase, so a
+    pause between two phrases would join their words. A piece longer than
+    `window` is cut again at its quietest frame between half a window and
+    a window from its start.
 
-    Args:
-        model: a `CTCSpeechRecognizer`.
-        audio: float32 array `(samples,)`.
-        window: int. Samples per window.
-        batch_size: int. Windows per forward pass.
+    Example:
+    >>> audio = np.ones(10_000)
+    >>> audio[3_000:4_500] = 0.0  # A pause of 1.5 s.
+    >>> cut_points(audio, 8_000, 1_000)
+    [3755]
     """
-    step = model.frame_mask.hop_length * model.frame_mask.subsampling
-    stride = max(1, int(window * (1 - OVERLAP)) // step) * step
-    starts = list(range(0, max(1, len(audio) - window + stride), stride))
-    total = int(np.asarray(model.steps([len(audio)]))[0])
-    pieces = []
-    for first in range(0, len(starts), batch_size):
-        chunk = starts[first : first + batch_size]
-        batch = np.zeros((len(chunk), window), np.float32)
-        lengths = np.zeros(len(chunk), np.int32)
-        for i, start in enumerate(chunk):
-            piece = audio[start : start + window]
-            batch[i, : len(piece)] = piece
-            lengths[i] = len(piece)
-        logits = model.predict_on_batch(
-            {"audio": batch, "audio_length": lengths}
-        )
-        pieces += list(np.asarray(logits))
-    half = (window - stride) // step // 2  # Steps of half an overlap.
-    kept = []
-    for i, (start, logits) in enumerate(zip(starts, pieces)):
-        begin = 0 if i == 0 else half
-        end = None if i == len(starts) - 1 else (stride // step) + half
-        offset = start // step + begin
-        kept.append(logits[begin:end][: max(0, total - offset)])
-    return np.concatenate(kept)
+    frame = max(1, sample_rate // 100)
+    frames = len(audio) // frame
+    energy = np.square(audio[: frames * frame]).reshape(frames, frame)
+    energy = np.convolve(
+        energy.mean(axis=1),
+        np.ones(SMOOTHING_FRAMES) / SMOOTHING_FRAMES,
+        mode="same",
+    )
+    quiet = energy <= np.sqrt(np.prod(np.percentile(energy, [10, 90])))
+    cuts = []
+    for start, end in _runs(quiet):
+        if end - start >= PAUSE_FRAMES and 0 < start and end < frames:
+            cuts.append(int((start + end) // 2 * frame + frame // 2))
+    edges, last = [], 0
+    for cut in [*cuts, len(audio)]:
+        while cut - last > window:
+            low = (last + window // 2) // frame
+            high = (last + window) // frame
+            last = (low + int(np.argmin(energy[low:high]))) * frame
+            last += frame // 2  # The quietest frame's centre.
+            edges.append(last)
+        if cut < len(audio):
+            edges.append(cut)
+            last = cut
+    return edges
 
 
-def _texts(preprocessor, logits, steps, beam_width):
+def _runs(flags):
+    """`(start, end)` of every run of True in a bool array."""
+    padded = np.concatenate([[False], flags, [False]]).astype(int)
+    changes = np.flatnonzero(np.diff(padded))
+    return list(zip(changes[::2], changes[1::2]))
+
+
+def _batch(pieces):
+    audio = np.zeros((len(pieces), max(map(len, pieces))), np.float32)
+    for i, piece in enumerate(pieces):
+        audio[i, : len(piece)] = piece
+    lengths = np.array([len(p) for p in pieces], np.int32)
+    return {"audio": audio, "audio_length": lengths}
+
+
+def _texts(model, preprocessor, batch, beam_width):
+    logits = model.predict_on_batch(batch)
+    steps = model.steps(batch["audio_length"])
     ids = np.asarray(decode(logits, steps, beam_width))
     return [preprocessor.characters.text(row) for row in ids]

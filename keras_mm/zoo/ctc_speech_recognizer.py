@@ -59,7 +59,10 @@ class CTCSpeechRecognizer(keras.Model):
     >>> out = model({"audio": np.zeros((2, 800)),
     ...              "audio_length": np.array([800, 400])})
     >>> tuple(out.shape), ops.convert_to_numpy(model.steps([800, 400]))
-    ((2, 6, 5), array([6, 3], dtype=int32))
+    ((2, 7, 5), array([6, 3], dtype=int32))
+
+    (The logits have a step more than the longest clip's own: zeros are
+    appended to every clip; `steps` gives each clip's valid steps.)
     """
 
     def __init__(

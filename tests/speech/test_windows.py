@@ -1,36 +1,30 @@
 import numpy as np
 
-from keras_mm.encoders import FrameMask
-from keras_mm.speech.transcribe import window_logits
+from keras_mm.speech.transcribe import cut_points
 
 
-class StepReader:
-    """A stand-in recognizer whose step `j` of a window outputs the first
-    sample of that step: stitched windows must then count up one step at
-    a time, with no step doubled or lost."""
+def test_long_recordings_are_cut_in_their_pauses():
+    rng = np.random.default_rng(0)
+    rate, pieces, pauses = 1000, [], []
+    for _ in range(40):  # Words of 0.3 to 0.9 s, pauses of 0.2 to 0.6 s.
+        pieces.append(rng.normal(0, 1, int(rng.uniform(300, 900))))
+        start = sum(map(len, pieces))
+        pieces.append(rng.normal(0, 0.01, int(rng.uniform(200, 600))))
+        pauses.append((start, start + len(pieces[-1])))
+    audio = np.concatenate(pieces)
+    cuts = cut_points(audio, 4000, rate)
+    assert len(cuts) >= 30  # Most pauses are cut.
+    edges = [0, *cuts, len(audio)]
+    lengths = np.diff(edges)
+    # Every sample once, in pieces of at most a window.
+    assert lengths.sum() == len(audio) and (lengths > 0).all()
+    assert (lengths <= 4000).all()
+    for cut in cuts:
+        assert any(a <= cut < b for a, b in pauses), cut
 
-    frame_mask = FrameMask(10, 2)
 
-    def steps(self, lengths):
-        return self.frame_mask.steps(np.asarray(lengths))
-
-    def predict_on_batch(self, batch):
-        audio = batch["audio"]
-        steps = int(np.asarray(self.steps([audio.shape[1]]))[0])
-        first = np.zeros((len(audio), steps, 1), np.float32)
-        for j in range(steps):
-            if j * 20 < audio.shape[1]:
-                first[:, j, 0] = audio[:, j * 20]
-        return first
-
-
-def test_windows_join_without_doubled_or_lost_steps():
-    model = StepReader()
-    for samples in (1000, 1234, 5000, 20):
-        audio = np.arange(samples, dtype=np.float32)
-        logits = window_logits(model, audio, window=200, batch_size=3)
-        steps = int(np.asarray(model.steps([samples]))[0])
-        assert len(logits) == steps
-        expected = np.arange(steps) * 20.0
-        valid = expected < samples
-        np.testing.assert_array_equal(logits[valid, 0], expected[valid])
+def test_a_recording_without_pauses_is_cut_at_its_quietest():
+    audio = np.ones(10_000)
+    audio[5_000:5_020] = 0.5  # Too short for a pause: the quietest point.
+    assert cut_points(audio, 8_000, 1_000) == [5_005]
+    assert cut_points(np.ones(3000), 4000, 1000) == []
