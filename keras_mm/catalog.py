@@ -44,7 +44,7 @@ MODELS = {
     ),
     "ctc_speech_recognizer": (
         "speech_recognition",
-        "Speech to text: log-mel, strided CNN, bidirectional GRUs, CTC over characters.",
+        "Speech to characters: log-mel, strided CNN, bidirectional GRUs, CTC.",
     ),
 }
 # The zoo's tasks, in the order of their first entry.

@@ -29,8 +29,15 @@ def random_inputs(model, batch_size=3, seed=0):
     if not isinstance(specs, dict):
         specs = {spec.name: spec for spec in model.inputs}
     for name, spec in specs.items():
-        shape = (batch_size, *spec.shape[1:])
-        if name in ("text", "tokens"):
+        # A clip of any length: 4000 samples.
+        shape = (
+            batch_size,
+            *[4000 if s is None else s for s in spec.shape[1:]],
+        )
+        if name == "audio_length":
+            # Clips of different lengths, each padded to 4000 samples.
+            inputs[name] = np.linspace(4000, 1000, batch_size).astype("int32")
+        elif name in ("text", "tokens"):
             ids = rng.integers(2, 20, shape).astype("int32")
             for row in range(batch_size):
                 ids[row, 1 + 2 * row :] = 0
