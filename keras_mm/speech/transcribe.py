@@ -40,7 +40,7 @@ def transcripts(model, preprocessor, manifest, beam_width=1, batch_size=32):
         order = short[preprocessor.order(subset, lengths[short])]
         data = preprocessor.dataset(subset, batch_size, transcripts=False)
         done = 0
-        for batch in data:
+        for batch in data.as_numpy_iterator():  # NumPy: any backend.
             for text in _texts(model, preprocessor, batch, beam_width):
                 texts[order[done]] = text
                 done += 1

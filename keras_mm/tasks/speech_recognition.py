@@ -46,6 +46,9 @@ class SpeechRecognitionTask(Task):
     command = "transcribe"
     demo_data = "speech"
     training_steps = 1800
+    # Its `transcribe` signature maps ids to strings with TensorFlow ops,
+    # which a JAX model's export (jax2tf) cannot hold yet.
+    processes = False
 
     def fit_to(self, manifest, model, **options):
         """Build `model` for the training transcripts' characters.

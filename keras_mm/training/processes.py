@@ -100,7 +100,9 @@ def stop_processes(model, compile_copy):
     _PROCESS["count"] = 1
     if not is_chief():
         return None
-    copy = keras.models.clone_model(model)
+    # From its config, as saving does: `clone_model` would make a subclass
+    # (a recognizer, a captioner) a plain functional model.
+    copy = keras.models.model_from_json(model.to_json())
     compile_copy(copy)
     copy.optimizer.build(copy.trainable_variables)
     for variable, value in zip(state_variables(copy), values, strict=True):
