@@ -136,9 +136,10 @@ class Manifest:
             [self.row_numbers[i] for i in indices],
             None if self.lines is None else [self.lines[i] for i in indices],
         )
+        # Its rows' files passed the checks their columns passed here.
+        subset.validated = set(self.validated)
         if self.prepared is not None:
             subset.prepared = self.prepared
-            subset.validated = set(self.validated)
         return subset
 
     def split(self, fraction, seed=0):
