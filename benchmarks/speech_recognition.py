@@ -10,15 +10,20 @@ Usage: python benchmarks/speech_recognition.py [--words digits animals]
 For each vocabulary, `real_speech.py` writes phrases of 2 to 5 words
 spoken by espeak-ng (test accents and voices never heard in training).
 Then, as a user would:
-- `keras-mm train --model ctc_speech_recognizer` at its defaults (timed),
-  then `keras-mm evaluate` (greedy) and `keras-mm transcribe
-  --beam-width 8` on the test speakers;
+- `keras-mm train --model ctc_speech_recognizer` at its defaults (timed;
+  training decides on the validation rows whether transcription keeps to
+  the training words), then `keras-mm evaluate` on the test speakers:
+  the CLI's decoding and greedy decoding;
+- `keras-mm transcribe`: CTC beam search without the word list, and the
+  word-list search with 4 and 64 beams (16 is its default);
+- the word-list search with a word bigram model of the training
+  transcripts (`speech_lm.py`), at weights 0.5 and 1;
 - long recordings: test clips joined into one-minute files, transcribed
   (in windows) and scored against the joined transcripts, next to the
   per-clip WER of the same clips;
 - the plain-Keras model of `speech_baseline.py` (keras.io's design, sized
   for a CPU), trained as long as keras-mm trained (best validation CER
-  kept), on the same files.
+  kept), on the same files (`--baseline-minutes 0` skips it).
 Writes `speech_recognition.md` and `.json` to `--out`.
 """
 
@@ -35,20 +40,17 @@ import real_speech
 import soundfile
 import speech_baseline
 from real_data import cli
+from speech_lm import bigram_transcripts
+
+from keras_mm.export.bundle import load_bundle
+from keras_mm.workflow.manifests import read_manifest
 
 LONG_SECONDS = 60.0
+LM_WEIGHTS = (0.5, 1.0)
 
 
-def transcribe(bundle, manifest, beam_width=1):
-    out = cli(
-        "transcribe",
-        "--model-dir",
-        bundle,
-        "--data",
-        manifest,
-        "--beam-width",
-        beam_width,
-    )
+def transcribe(bundle, manifest, *options):
+    out = cli("transcribe", "--model-dir", bundle, "--data", manifest, *options)
     return [row["transcript"] for row in csv.DictReader(io.StringIO(out))]
 
 
@@ -112,15 +114,39 @@ def run(root, words, train, test, out, baseline_minutes=None, reuse=False):
         )
         timing.write_text(f"{time.time() - start:.1f}\n")
     seconds = float(timing.read_text())
-    result = {"keras-mm": {"train_seconds": seconds}}
-    metrics = json.loads(
-        cli("evaluate", "--model-dir", bundle, "--data", paths["test"])
-    )
-    result["keras-mm"].update(cer=metrics["cer"], wer=metrics["wer"])
-    refs = references(paths["test"])
-    beam = rates(refs, transcribe(bundle, paths["test"], 8))
-    result["keras-mm beam 8"] = beam
-    long_csv, clips_csv = long_recordings(paths["test"], root / words / "long")
+    test = paths["test"]
+    metrics = json.loads(cli("evaluate", "--model-dir", bundle, "--data", test))
+    config = json.loads((bundle / "preprocessing.json").read_text())
+    result = {
+        "keras-mm": {
+            "train_seconds": seconds,
+            "cer": metrics["cer"],
+            "wer": metrics["wer"],
+            "decoding": "word list" if config["lexicon"] else "greedy",
+        },
+        "keras-mm greedy": {
+            "cer": metrics["greedy_cer"],
+            "wer": metrics["greedy_wer"],
+        },
+    }
+    refs = references(test)
+    variants = {
+        "keras-mm beam 8, no word list": ["--no-lexicon", "--beam-width", 8],
+        "keras-mm word list, beam 4": ["--lexicon", "--beam-width", 4],
+        "keras-mm word list, beam 64": ["--lexicon", "--beam-width", 64],
+    }
+    for name, options in variants.items():
+        result[name] = rates(refs, transcribe(bundle, test, *options))
+    model, preprocessor = load_bundle(bundle)
+    training = references(paths["train"])
+    for weight in LM_WEIGHTS:
+        texts = bigram_transcripts(
+            model, preprocessor, read_manifest(str(test)), training, weight
+        )
+        result[f"word list + bigram model, weight {weight}"] = rates(
+            refs, texts
+        )
+    long_csv, clips_csv = long_recordings(test, root / words / "long")
     result["long recordings"] = rates(
         references(long_csv), transcribe(bundle, long_csv)
     )
@@ -128,11 +154,11 @@ def run(root, words, train, test, out, baseline_minutes=None, reuse=False):
         references(clips_csv), transcribe(bundle, clips_csv)
     )
     print(json.dumps(result), flush=True)
-    minutes = baseline_minutes or seconds / 60
-    result["plain Keras"] = speech_baseline.train_and_test(
-        paths["train"], paths["test"], minutes
-    )
-    print(json.dumps(result), flush=True)
+    if baseline_minutes != 0:
+        result["plain Keras"] = speech_baseline.train_and_test(
+            paths["train"], test, baseline_minutes or seconds / 60
+        )
+        print(json.dumps(result), flush=True)
     return result
 
 
@@ -142,10 +168,13 @@ def markdown(results):
         "|---|---|---|---|---|",
     ]
     for words, result in results.items():
-        for name in ("keras-mm", "keras-mm beam 8", "plain Keras"):
-            r = result[name]
+        for name, r in result.items():
+            if name in ("long recordings", "their clips"):
+                continue
             time_ = r.get("train_seconds")
             time_ = f"{time_ / 60:.1f} min" if time_ else "same model"
+            if "decoding" in r:
+                name = f"{name} (CLI defaults: {r['decoding']})"
             lines.append(
                 f"| {words} | {name} | {r['cer']:.3f} | {r['wer']:.3f} | "
                 f"{time_} |"
@@ -170,7 +199,12 @@ def main():
     parser.add_argument("--train", type=int, default=4000)
     parser.add_argument("--test", type=int, default=500)
     parser.add_argument("--data-dir", default="benchmarks/.real_data")
-    parser.add_argument("--baseline-minutes", type=float)
+    parser.add_argument(
+        "--baseline-minutes",
+        type=float,
+        help="Train the plain-Keras model this long (default: as long as "
+        "keras-mm trained; 0: not at all).",
+    )
     parser.add_argument(
         "--reuse",
         action="store_true",

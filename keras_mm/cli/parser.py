@@ -64,8 +64,18 @@ def build_parser():
     transcribe_parser.add_argument(
         "--beam-width",
         type=int,
-        default=1,
-        help="1: greedy decoding; more: CTC beam search with this many beams.",
+        default=None,
+        help="Without a word list, 1 (the default): greedy decoding; "
+        "more: CTC beam search with this many beams. With one: the beams "
+        "of its search (default 16).",
+    )
+    transcribe_parser.add_argument(
+        "--lexicon",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Keep to the training transcripts' words (the default when "
+        "training found it lowers the validation WER), or not. The "
+        "SavedModel's `transcribe` decodes as --no-lexicon.",
     )
     transcribe_parser.add_argument("--batch-size", type=int, default=32)
     transcribe_parser.set_defaults(func="keras_mm.cli.commands:run_predict")

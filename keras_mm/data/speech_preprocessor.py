@@ -5,6 +5,7 @@ from keras_mm.data.audio import audio_info
 from keras_mm.data.manifest import ManifestError
 from keras_mm.data.preprocessor import Preprocessor
 from keras_mm.speech.characters import Characters
+from keras_mm.speech.lexicon import Lexicon
 
 # Clips are padded to a multiple of this many seconds, so that a batch
 # takes one of a few shapes (each new one is traced, or compiled on JAX).
@@ -40,6 +41,10 @@ class SpeechPreprocessor(Preprocessor):
             overlapping windows of this length (see `keras_mm.speech`).
         transcript_column: str. The manifest's transcript column.
         vocabulary: unused (the characters are the vocabulary).
+        words: list of str or None. The training transcripts' words.
+        lexicon: bool. Whether transcription keeps to `words` by default
+            (see `Lexicon`); training sets it when that lowers the
+            validation WER.
     """
 
     task = "speech_recognition"
@@ -53,6 +58,8 @@ class SpeechPreprocessor(Preprocessor):
         window_seconds=8.0,
         transcript_column="transcript",
         vocabulary=None,
+        words=None,
+        lexicon=False,
     ):
         super().__init__(None, sample_rate)
         self.characters = Characters(characters)
@@ -60,10 +67,12 @@ class SpeechPreprocessor(Preprocessor):
         self.subsampling = int(subsampling)
         self.window_seconds = float(window_seconds)
         self.transcript_column = transcript_column
+        self.words = None if words is None else list(words)
+        self.lexicon = bool(lexicon)
         self.readers = [self.reader("audio", (None,))]
 
     @classmethod
-    def from_model(cls, model, characters, window_seconds=8.0):
+    def from_model(cls, model, characters, window_seconds=8.0, words=None):
         """A preprocessor for a `CTCSpeechRecognizer` and its alphabet."""
         return cls(
             characters,
@@ -71,7 +80,24 @@ class SpeechPreprocessor(Preprocessor):
             model.frame_mask.hop_length,
             model.frame_mask.subsampling,
             window_seconds,
+            words=words,
         )
+
+    def word_list(self, use=None):
+        """The `Lexicon` transcription keeps to, or None.
+
+        Args:
+            use: bool or None. None: the bundle's choice (`lexicon`);
+                True: the word list (an error if the bundle has none);
+                False: none.
+        """
+        use = self.lexicon if use is None else use
+        if use and not self.words:
+            raise ValueError(
+                "This recognizer has no word list (it was trained on "
+                "transcripts without words, or by an older keras_mm)."
+            )
+        return Lexicon(self.words, self.characters) if use else None
 
     def steps(self, samples):
         """The model's output steps for clips of `samples` (NumPy)."""
@@ -279,6 +305,8 @@ class SpeechPreprocessor(Preprocessor):
             "subsampling": self.subsampling,
             "window_seconds": self.window_seconds,
             "transcript_column": self.transcript_column,
+            "words": self.words,
+            "lexicon": self.lexicon,
             **super().get_config(),
         }
 

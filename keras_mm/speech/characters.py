@@ -20,13 +20,16 @@ def normalize_transcript(text):
 
 
 def learn_characters(transcripts):
-    """The sorted characters of normalized training transcripts.
+    """The sorted characters of normalized training transcripts, and the
+    space (which separates words, also for transcripts of one word).
 
     Example:
-    >>> learn_characters(["go left", "Go right"])
-    [' ', 'e', 'f', 'g', 'h', 'i', 'l', 'o', 'r', 't']
+    >>> learn_characters(["go", "Go up"])
+    [' ', 'g', 'o', 'p', 'u']
+    >>> learn_characters(["yes", "no"])
+    [' ', 'e', 'n', 'o', 's', 'y']
     """
-    found = set()
+    found = {" "}
     for text in transcripts:
         found.update(normalize_transcript(text))
     return sorted(found)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from keras_mm.speech.decoding import decode
+from keras_mm.speech.lexicon import BEAM_WIDTH
 
 # A long recording is cut in every pause of at least `PAUSE_FRAMES` 10 ms
 # frames whose energy (smoothed over `SMOOTHING_FRAMES`) is below the
@@ -12,7 +13,9 @@ PAUSE_FRAMES = 20
 SMOOTHING_FRAMES = 5
 
 
-def transcripts(model, preprocessor, manifest, beam_width=1, batch_size=32):
+def transcripts(
+    model, preprocessor, manifest, beam_width=None, batch_size=32, lexicon=None
+):
     """The transcript of every manifest row, in order.
 
     Clips up to `preprocessor.window_seconds` are transcribed whole,
@@ -25,12 +28,17 @@ def transcripts(model, preprocessor, manifest, beam_width=1, batch_size=32):
         model: a trained `CTCSpeechRecognizer`.
         preprocessor: its `SpeechPreprocessor`.
         manifest: `Manifest` with an `audio` column.
-        beam_width: int. 1: greedy decoding; more: beam search.
+        beam_width: int or None. Without a lexicon, 1 (the default):
+            greedy decoding; more: CTC beam search. With one: the beams
+            of its search (default `BEAM_WIDTH`).
         batch_size: int. Clips (or pieces) per batch.
+        lexicon: a `Lexicon` to keep to, or None.
 
     Returns:
         A list of str, one per row.
     """
+    if beam_width is not None and beam_width < 1:
+        raise ValueError(f"--beam-width must be at least 1; got {beam_width}")
     lengths = preprocessor.check(manifest, transcripts=False)
     window = int(preprocessor.window_seconds * preprocessor.sample_rate)
     short = np.flatnonzero(lengths <= window)
@@ -41,7 +49,8 @@ def transcripts(model, preprocessor, manifest, beam_width=1, batch_size=32):
         data = preprocessor.dataset(subset, batch_size, transcripts=False)
         done = 0
         for batch in data.as_numpy_iterator():  # NumPy: any backend.
-            for text in _texts(model, preprocessor, batch, beam_width):
+            found = _texts(model, preprocessor, batch, beam_width, lexicon)
+            for text in found:
                 texts[order[done]] = text
                 done += 1
     for row in np.flatnonzero(lengths > window):
@@ -51,7 +60,7 @@ def transcripts(model, preprocessor, manifest, beam_width=1, batch_size=32):
         words = []
         for first in range(0, len(pieces), batch_size):
             batch = _batch(pieces[first : first + batch_size])
-            words += _texts(model, preprocessor, batch, beam_width)
+            words += _texts(model, preprocessor, batch, beam_width, lexicon)
         texts[row] = " ".join(" ".join(words).split())
     return texts
 
@@ -113,8 +122,12 @@ def _batch(pieces):
     return {"audio": audio, "audio_length": lengths}
 
 
-def _texts(model, preprocessor, batch, beam_width):
+def _texts(model, preprocessor, batch, beam_width, lexicon):
     logits = model.predict_on_batch(batch)
-    steps = model.steps(batch["audio_length"])
-    ids = np.asarray(decode(logits, steps, beam_width))
+    steps = np.asarray(model.steps(batch["audio_length"]))
+    if lexicon is not None:
+        width = beam_width or BEAM_WIDTH
+        pairs = zip(np.asarray(logits), steps)
+        return [lexicon.decode(clip[:n], width) for clip, n in pairs]
+    ids = np.asarray(decode(logits, steps, beam_width or 1))
     return [preprocessor.characters.text(row) for row in ids]

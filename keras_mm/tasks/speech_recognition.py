@@ -13,6 +13,7 @@ from keras_mm.speech.callbacks import TranscriptionErrors
 from keras_mm.speech.callbacks import share_empty
 from keras_mm.speech.characters import learn_characters
 from keras_mm.speech.error_rates import error_rates
+from keras_mm.speech.lexicon import learn_words
 from keras_mm.speech.transcribe import transcripts
 from keras_mm.tasks.archive import export_archive
 from keras_mm.tasks.speech_export import transcriber
@@ -57,7 +58,8 @@ class SpeechRecognitionTask(Task):
         most 16 kHz, unless `options` set `sample_rate`.
         """
         overrides = model_options(model, options)
-        characters = learn_characters(manifest.column("transcript"))
+        transcripts = manifest.column("transcript")
+        characters = learn_characters(transcripts)
         rates, seconds = _headers(manifest)
         if "sample_rate" not in overrides:
             common = collections.Counter(rates).most_common(1)[0][0]
@@ -66,7 +68,9 @@ class SpeechRecognitionTask(Task):
             model, vocabulary_size=len(characters) + 1, **overrides
         )
         window = max(MIN_WINDOW_SECONDS, WINDOW_FACTOR * max(seconds))
-        pre = SpeechPreprocessor.from_model(built, characters, window)
+        pre = SpeechPreprocessor.from_model(
+            built, characters, window, words=learn_words(transcripts)
+        )
         return built, pre
 
     def training_options(self, preprocessor):
@@ -97,26 +101,33 @@ class SpeechRecognitionTask(Task):
         )
 
     def evaluate(self, model, preprocessor, manifest, batch_size=32, drop=()):
-        """CTC loss, WER and CER (greedy decoding) on a transcribed
-        manifest."""
+        """CTC loss, WER and CER on a transcribed manifest.
+
+        `wer` and `cer` use the bundle's decoding (its word list, if
+        training kept one; else greedy); `greedy_wer`, `greedy_cer`,
+        `lexicon_wer` and `lexicon_cer` each decoding.
+        """
         self.check_drop(drop)
-        if not model.compiled:
-            compile_model(model, loss=None)
-        data = preprocessor.dataset(manifest, batch_size)
-        metrics = {"loss": float(model.evaluate(data, verbose=0))}
-        references = manifest.column(preprocessor.transcript_column)
-        hypotheses = transcripts(
-            model, preprocessor, manifest, batch_size=batch_size
-        )
-        metrics.update(error_rates(references, hypotheses))
-        metrics["empty"] = share_empty(hypotheses)
-        if metrics["empty"] == 1.0:
-            log(
-                "Warning: every transcript is empty: the model outputs only "
-                "CTC's blank (trained too briefly, or on transcripts that "
-                "do not match the audio)."
+        scores = _scores(model, preprocessor, manifest, batch_size)
+        return _metrics(model, preprocessor, manifest, batch_size, scores)
+
+    def evaluate_trained(self, model, preprocessor, manifest):
+        """`evaluate`, after choosing the decoding on the validation rows:
+        the training words' `Lexicon` is kept when it lowers the WER of
+        greedy decoding."""
+        scores = _scores(model, preprocessor, manifest)
+        greedy, words = scores["greedy"]["wer"], scores["lexicon"]["wer"]
+        preprocessor.lexicon = words < greedy
+        log(
+            f"Validation WER {greedy:.4f} greedy, {words:.4f} keeping to "
+            f"the {len(preprocessor.words)} training words: transcription "
+            + (
+                "keeps to them (--no-lexicon does not)."
+                if preprocessor.lexicon
+                else "is greedy (--lexicon keeps to them)."
             )
-        return metrics
+        )
+        return _metrics(model, preprocessor, manifest, 32, scores)
 
     def predict(self, model, preprocessor, manifest, options):
         """Rows `audio,transcript`, in manifest order."""
@@ -124,8 +135,9 @@ class SpeechRecognitionTask(Task):
             model,
             preprocessor,
             manifest,
-            options.get("beam_width") or 1,
+            options.get("beam_width"),
             options.get("batch_size", 32),
+            preprocessor.word_list(options.get("lexicon")),
         )
         cells = [row.get("audio") for row in manifest.rows]
         return ["audio", "transcript"], [list(p) for p in zip(cells, texts)]
@@ -173,6 +185,43 @@ class SpeechRecognitionTask(Task):
                 f"{len(preprocessor.characters)} characters, but the "
                 f"model writes {outputs - 1}; they do not belong together."
             )
+
+
+def _scores(model, preprocessor, manifest, batch_size=32):
+    """`{"greedy": ..., "lexicon": ...}`: `wer`, `cer` and `empty` of
+    each decoding (the lexicon only if the preprocessor has words)."""
+    references = manifest.column(preprocessor.transcript_column)
+    lexicons = {"greedy": None}
+    if preprocessor.words:
+        lexicons["lexicon"] = preprocessor.word_list(True)
+    scores = {}
+    for name, lexicon in lexicons.items():
+        hypotheses = transcripts(
+            model, preprocessor, manifest, None, batch_size, lexicon
+        )
+        scores[name] = {
+            **error_rates(references, hypotheses),
+            "empty": share_empty(hypotheses),
+        }
+    return scores
+
+
+def _metrics(model, preprocessor, manifest, batch_size, scores):
+    """The CTC loss and the bundle's decoding's scores, then greedy's."""
+    if not model.compiled:
+        compile_model(model, loss=None)
+    data = preprocessor.dataset(manifest, batch_size)
+    metrics = {"loss": float(model.evaluate(data, verbose=0))}
+    metrics.update(scores["lexicon" if preprocessor.lexicon else "greedy"])
+    for name, values in scores.items():
+        metrics.update({f"{name}_{k}": values[k] for k in ("wer", "cer")})
+    if scores["greedy"]["empty"] == 1.0:
+        log(
+            "Warning: every transcript is empty: the model outputs only "
+            "CTC's blank (trained too briefly, or on transcripts that do "
+            "not match the audio)."
+        )
+    return metrics
 
 
 def _headers(manifest):

@@ -90,6 +90,15 @@ class Task:
         """The metrics of `model` on a labelled manifest, as a dict."""
         raise NotImplementedError
 
+    def evaluate_trained(self, model, preprocessor, manifest):
+        """The validation metrics of a model training just finished.
+
+        Runs before the bundle is written, so a task may choose decoding
+        settings here, on the validation rows, and keep them in its
+        preprocessor. The default: `evaluate`.
+        """
+        return self.evaluate(model, preprocessor, manifest)
+
     def predict(self, model, preprocessor, manifest, options):
         """`(header, rows)` of the CSV its `command` writes.
 

@@ -243,7 +243,9 @@ def _train(options):
         preprocessor,
         data,
         epochs,
-        lambda trained: task.evaluate(trained, preprocessor, val_manifest),
+        lambda trained: task.evaluate_trained(
+            trained, preprocessor, val_manifest
+        ),
         **_training_options(task, preprocessor, val_manifest),
     )
     if metrics is None:

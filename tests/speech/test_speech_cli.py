@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 
@@ -80,10 +81,50 @@ def test_evaluate_prints_wer_and_cer(bundle, demo, capsys):
     assert status == 0 and {"wer", "cer"} <= set(metrics)
 
 
+def test_training_keeps_the_word_list_only_if_it_lowers_the_wer(bundle, demo):
+    config = json.loads((bundle / "preprocessing.json").read_text())
+    metrics = json.loads((bundle / "metrics.json").read_text())
+    words = {
+        w for r in csv.DictReader(open(demo)) for w in r["transcript"].split()
+    }
+    assert config["words"] and set(config["words"]) <= words
+    kept = metrics["lexicon_wer"] < metrics["greedy_wer"]
+    assert config["lexicon"] is kept
+    chosen = "lexicon" if kept else "greedy"
+    assert metrics["wer"] == metrics[f"{chosen}_wer"]
+    assert metrics["cer"] == metrics[f"{chosen}_cer"]
+
+
+def test_transcripts_keep_to_the_word_list_on_request(
+    bundle, demo, tmp_path, capsys
+):
+    words = json.loads((bundle / "preprocessing.json").read_text())["words"]
+    status, out, _ = run(
+        capsys, f"transcribe --model-dir {bundle} --data {demo} --lexicon"
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and len(rows) == 40
+    for row in rows:
+        assert set(row["transcript"].split()) <= set(words)
+    old = tmp_path / "old"
+    shutil.copytree(bundle, old)
+    config = json.loads((old / "preprocessing.json").read_text())
+    del config["words"], config["lexicon"]  # As keras_mm wrote it before.
+    (old / "preprocessing.json").write_text(json.dumps(config))
+    status, _, err = run(
+        capsys, f"transcribe --model-dir {old} --data {demo} --lexicon"
+    )
+    assert status != 0 and "has no word list" in err
+    status, out, _ = run(capsys, f"transcribe --model-dir {old} --data {demo}")
+    assert status == 0 and len(out.splitlines()) == 41
+
+
 def test_the_signature_gives_the_cli_transcripts_without_keras_mm(
     bundle, demo, capsys
 ):
-    _, out, _ = run(capsys, f"transcribe --model-dir {bundle} --data {demo}")
+    _, out, _ = run(
+        capsys, f"transcribe --model-dir {bundle} --data {demo} --no-lexicon"
+    )
     expected = [row["transcript"] for row in csv.DictReader(io.StringIO(out))]
     paths = [str(demo.parent / r["audio"]) for r in csv.DictReader(open(demo))]
     script = (
