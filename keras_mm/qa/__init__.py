@@ -1,0 +1,4 @@
+"""Question answering: answer normalization and VQA accuracy."""
+
+from keras_mm.qa.answers import normalize_answer
+from keras_mm.qa.answers import vqa_accuracy
