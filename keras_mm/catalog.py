@@ -46,6 +46,10 @@ MODELS = {
         "speech_recognition",
         "Speech to characters: log-mel, strided CNN, bidirectional GRUs, CTC.",
     ),
+    "vqa_classifier": (
+        "question_answering",
+        "Question answering: the question steers the image CNN (FiLM); a softmax over answers.",
+    ),
 }
 # The zoo's tasks, in the order of their first entry.
 TASKS = tuple(dict.fromkeys(task for task, _ in MODELS.values()))
@@ -71,5 +75,6 @@ DEMO_DATA = {
     "captions": "scenes of one or two coloured shapes, each with a caption naming their colour, shape and position (captioning and retrieval)",
     "sound_captions": "the caption scenes with a low or a high tone, which the caption also names (captioners that hear)",
     "speech": "phrases of 2 to 4 words spoken letter by letter as formant tones, with transcripts (speech recognition)",
+    "questions": "two coloured shapes side by side, with a question about them and its answer (question answering)",
 }
 SAMPLERS = ("greedy", "beam", "top_k")

@@ -173,6 +173,7 @@ PREDICT_OPTIONS = {
     "caption": {"sampler": "greedy"},
     "retrieve": {"query": "a red circle", "k": 3},
     "transcribe": {"beam_width": 1},
+    "answer": {},
 }
 
 

@@ -80,6 +80,15 @@ def build_parser():
     transcribe_parser.add_argument("--batch-size", type=int, default=32)
     transcribe_parser.set_defaults(func="keras_mm.cli.commands:run_predict")
 
+    answer_parser = sub.add_parser(
+        "answer",
+        help="Write each row's answer as CSV (question-answering models).",
+    )
+    answer_parser.add_argument("--model-dir", required=True)
+    answer_parser.add_argument("--data", required=True, help=DATA_HELP)
+    answer_parser.add_argument("--batch-size", type=int, default=32)
+    answer_parser.set_defaults(func="keras_mm.cli.commands:run_predict")
+
     retrieve_parser = sub.add_parser(
         "retrieve",
         help="Top-k images of a manifest for a text, or texts for an "

@@ -151,11 +151,13 @@ class ClassifierPreprocessor(Preprocessor):
         self.check(manifest)
         slices = self._cells(manifest, drop)
         if labels:
-            targets = encode_labels(
-                manifest, self.class_names, self.multi_label
-            )
-            slices = (slices, targets)
+            slices = (slices, self.targets(manifest))
         return slices, self._decode, self._finish
+
+    def targets(self, manifest):
+        """The training targets of a manifest's labels (see
+        `encode_labels`)."""
+        return encode_labels(manifest, self.class_names, self.multi_label)
 
     def _decode(self, features, *targets, media=None):
         decoded = dict(features)

@@ -11,10 +11,12 @@ import tensorflow as tf
 
 from keras_mm import catalog
 from keras_mm.data.demo_captions import captioned_scene
+from keras_mm.data.demo_captions import pick
 from keras_mm.data.demo_media import draw_shape
 from keras_mm.data.demo_media import sentence
 from keras_mm.data.demo_media import tone
 from keras_mm.data.demo_media import write_wav
+from keras_mm.data.demo_questions import questioned_scene
 from keras_mm.data.demo_speech import write_speech_demo
 
 VERSION = 2
@@ -48,10 +50,17 @@ DATASETS = {
     "captions": ("image", "caption"),
     "sound_captions": ("image", "audio", "caption"),
     "speech": ("audio", "transcript"),
+    "questions": ("image", "question"),
+}
+# The columns after the inputs: `label`, except in these datasets.
+TARGETS = {
+    "captions": (),
+    "sound_captions": (),
+    "speech": (),
+    "questions": ("answer", "question_type"),
 }
 # Datasets without a `label` column.
-CAPTION_DATASETS = ("captions", "sound_captions")
-UNLABELLED = (*CAPTION_DATASETS, "speech")
+UNLABELLED = tuple(TARGETS)
 
 
 def demo_datasets():
@@ -80,7 +89,7 @@ def demo_classes(dataset="factorial"):
 def make_demo_dataset(directory, num_samples=2400, seed=0, dataset="factorial"):
     """Write a procedural demo dataset and its manifest.
 
-    Five datasets (see `demo_datasets()`), all deterministic given `seed`:
+    Seven datasets (see `demo_datasets()`), all deterministic given `seed`:
 
     - `"factorial"`: a circle or a square (image), a low or a high tone
       (audio) and a calm or an angry sentence (text). The label names all
@@ -102,6 +111,8 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, dataset="factorial"):
       tone"`).
     - `"speech"`: phrases of 2 to 4 words spoken as formant tones, letter
       by letter, with a `transcript` column (see `demo_speech`).
+    - `"questions"`: two coloured shapes side by side, a `question` about
+      them, its `answer` and its `question_type` (see `demo_questions`).
 
     Args:
         directory: str or `pathlib.Path`. Folder to write: `manifest.csv`,
@@ -129,6 +140,7 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, dataset="factorial"):
         "relation": _labelled(_relation),
         "captions": _captions,
         "sound_captions": _sound_captions,
+        "questions": _questions,
     }[dataset]
     rows = []
     for i in range(num_samples):
@@ -142,7 +154,7 @@ def make_demo_dataset(directory, num_samples=2400, seed=0, dataset="factorial"):
         rows.append(row)
     manifest = directory / "manifest.csv"
     with open(manifest, "w", newline="") as f:
-        labels = [] if dataset in CAPTION_DATASETS else ["label"]
+        labels = TARGETS.get(dataset, ("label",))
         writer = csv.DictWriter(f, [*columns, *labels])
         writer.writeheader()
         writer.writerows(rows)
@@ -181,23 +193,18 @@ def demo_manifest(
     return target / "manifest.csv"
 
 
-def _pick(options, rng):
-    options = list(options)
-    return options[rng.integers(len(options))]
-
-
 def _factorial(rng):
-    shape = _pick(("circle", "square"), rng)
-    pitch = _pick(PITCHES, rng)
-    mood = _pick(MOODS, rng)
+    shape = pick(("circle", "square"), rng)
+    pitch = pick(PITCHES, rng)
+    mood = pick(MOODS, rng)
     words = [
-        _pick(DETERMINERS, rng),
-        _pick(MOODS[mood], rng),
-        _pick(NOUNS, rng),
-        _pick(VERBS, rng),
+        pick(DETERMINERS, rng),
+        pick(MOODS[mood], rng),
+        pick(NOUNS, rng),
+        pick(VERBS, rng),
     ]
     if rng.random() < 0.5:
-        words.insert(1, _pick(("very", "rather", "quite"), rng))
+        words.insert(1, pick(("very", "rather", "quite"), rng))
     return shape, PITCHES[pitch], " ".join(words), f"{shape}_{pitch}_{mood}"
 
 
@@ -208,20 +215,20 @@ def _caption(name, rng):
 
 
 def _redundant(rng):
-    label = _pick(OBJECTS, rng)
+    label = pick(OBJECTS, rng)
     shown = {}
     for modality, noise in NOISE.items():
         wrong = rng.random() < noise
         others = [name for name in OBJECTS if name != label]
-        shown[modality] = _pick(others, rng) if wrong else label
+        shown[modality] = pick(others, rng) if wrong else label
     text = _caption(shown["text"], rng)
     return shown["image"], OBJECTS[shown["audio"]][0], text, label
 
 
 def _relation(rng):
-    shape = _pick(OBJECTS, rng)
+    shape = pick(OBJECTS, rng)
     match = rng.random() < 0.5
-    named = shape if match else _pick([n for n in OBJECTS if n != shape], rng)
+    named = shape if match else pick([n for n in OBJECTS if n != shape], rng)
     label = "match" if match else "mismatch"
     return shape, None, _caption(named, rng), label
 
@@ -244,9 +251,15 @@ def _captions(rng):
 
 def _sound_captions(rng):
     image, caption = captioned_scene(rng)
-    pitch = _pick(PITCHES, rng)
+    pitch = pick(PITCHES, rng)
     row = {"caption": f"{caption} with a {pitch} tone"}
     return (lambda _: image), PITCHES[pitch], row
+
+
+def _questions(rng):
+    image, question, answer, kind = questioned_scene(rng)
+    row = {"question": question, "answer": answer, "question_type": kind}
+    return (lambda _: image), None, row
 
 
 def _unknown(dataset):

@@ -35,26 +35,26 @@ def captioned_scene(rng):
     two (`"a blue square above a yellow triangle"`).
     """
     image = background(rng)
-    objects = [(_pick(SHAPES, rng), _pick(COLOURS, rng))]
+    objects = [(pick(SHAPES, rng), pick(COLOURS, rng))]
     if rng.random() < 0.6:
-        place = _pick(PLACES, rng)
+        place = pick(PLACES, rng)
         phrase, rows, columns = PLACES[place]
-        _paint_object(image, objects[0], rows, columns, rng)
+        paint_object(image, objects[0], rows, columns, rng)
         caption = f"a {objects[0][1]} {objects[0][0]} {phrase}"
     else:
         while len(objects) < 2:
-            other = (_pick(SHAPES, rng), _pick(COLOURS, rng))
+            other = (pick(SHAPES, rng), pick(COLOURS, rng))
             if other != objects[0]:
                 objects.append(other)
-        relation = _pick(RELATIONS, rng)
+        relation = pick(RELATIONS, rng)
         for obj, (rows, columns) in zip(objects, RELATIONS[relation]):
-            _paint_object(image, obj, rows, columns, rng)
+            paint_object(image, obj, rows, columns, rng)
         (s1, c1), (s2, c2) = objects
         caption = f"a {c1} {s1} {relation} a {c2} {s2}"
     return np.clip(image, 0, 255).astype("uint8"), caption
 
 
-def _paint_object(image, obj, rows, columns, rng):
+def paint_object(image, obj, rows, columns, rng):
     shape, colour = obj
     centre = (rng.uniform(*rows), rng.uniform(*columns))
     jitter = rng.uniform(-20, 20, 3)
@@ -67,6 +67,6 @@ def _paint_object(image, obj, rows, columns, rng):
     )
 
 
-def _pick(options, rng):
+def pick(options, rng):
     options = list(options)
     return options[rng.integers(len(options))]

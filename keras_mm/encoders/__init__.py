@@ -3,6 +3,7 @@
 from keras_mm.encoders.augmentation import RandomMask
 from keras_mm.encoders.augmentation import RandomShift
 from keras_mm.encoders.cnn_image_encoder import cnn_image_encoder
+from keras_mm.encoders.film import FiLM
 from keras_mm.encoders.frame_mask import ClipStandardization
 from keras_mm.encoders.frame_mask import FrameMask
 from keras_mm.encoders.padding_mask import PaddingMask
@@ -19,6 +20,7 @@ from keras_mm.encoders.waveform_audio_encoder import waveform_audio_encoder
 
 __all__ = [
     "ClipStandardization",
+    "FiLM",
     "FrameMask",
     "PaddingMask",
     "RandomMask",

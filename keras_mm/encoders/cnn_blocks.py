@@ -2,6 +2,7 @@
 
 import keras
 
+from keras_mm.encoders.film import FiLM
 from keras_mm.encoders.positional_pooling import positional_pooling
 
 POOLINGS = ("avg", "max", "flatten", "positional", None)
@@ -15,19 +16,28 @@ def check_pooling(pooling, allowed=POOLINGS):
 
 
 def conv2d_blocks(
-    x, filters, kernel_size, padding, activation, normalization=False
+    x,
+    filters,
+    kernel_size,
+    padding,
+    activation,
+    normalization=False,
+    condition=None,
 ):
     """`[Conv2D -> MaxPooling2D(2)] x len(filters)` on a feature map.
 
     With `normalization`, each convolution is followed by
-    `BatchNormalization` before its activation.
+    `BatchNormalization` before its activation. With a `condition`
+    tensor `(batch, dim)`, a `FiLM` layer modulates each block's maps
+    before the activation.
     """
+    modulated = condition is not None
     for i, num_filters in enumerate(filters):
         x = keras.layers.Conv2D(
             num_filters,
             kernel_size,
             padding=padding,
-            activation=None if normalization else activation,
+            activation=None if normalization or modulated else activation,
             use_bias=not normalization,
             name=f"conv_{i}",
         )(x)
@@ -37,6 +47,9 @@ def conv2d_blocks(
             x = keras.layers.BatchNormalization(momentum=0.9, name=f"norm_{i}")(
                 x
             )
+        if modulated:
+            x = FiLM(name=f"film_{i}")(x, condition)
+        if normalization or modulated:
             x = keras.layers.Activation(activation, name=f"act_{i}")(x)
         x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
     return x

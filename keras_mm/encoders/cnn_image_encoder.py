@@ -17,6 +17,7 @@ def cnn_image_encoder(
     augmentation=False,
     output_dim=None,
     output_activation="relu",
+    condition_dim=None,
     name="image_encoder",
 ):
     """Convolutional image encoder: `[Conv2D -> MaxPooling2D] x N`.
@@ -39,10 +40,14 @@ def cnn_image_encoder(
             to 10% of their height and width (`RandomShift`).
         output_dim: int or None. Width of a final Dense projection.
         output_activation: str or None. Activation of that projection.
+        condition_dim: int or None. Adds a `"condition"` input
+            `(batch, condition_dim)` (a question's features, say) that
+            modulates every block's maps (`FiLM`).
         name: str. Name of the returned model.
 
     Returns:
-        A `keras.Model` from an `"image"` input to the features.
+        A `keras.Model` from an `"image"` input (and the `"condition"`)
+        to the features.
 
     Example:
     >>> encoder = cnn_image_encoder((28, 28, 1), filters=(8,))
@@ -56,12 +61,16 @@ def cnn_image_encoder(
     x = keras.layers.Rescaling(1.0 / 255.0)(image)
     if augmentation:
         x = RandomShift(0.1, 0.1, fill_mode="constant", name="random_shift")(x)
+    condition = None
+    if condition_dim is not None:
+        condition = keras.Input(shape=(condition_dim,), name="condition")
     x = conv2d_blocks(
-        x, filters, kernel_size, padding, activation, normalization
+        x, filters, kernel_size, padding, activation, normalization, condition
     )
     x = pool_features(x, pooling)
     if output_dim is not None:
         x = keras.layers.Dense(
             output_dim, activation=output_activation, name="projection"
         )(x)
-    return keras.Model(image, x, name=name)
+    inputs = image if condition is None else [image, condition]
+    return keras.Model(inputs, x, name=name)

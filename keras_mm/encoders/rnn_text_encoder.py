@@ -19,6 +19,7 @@ def rnn_text_encoder(
     bidirectional=False,
     return_sequences=False,
     dropout=0.0,
+    input_name="text",
     name="text_encoder",
 ):
     """Recurrent text encoder: `Embedding -> [RNN] x N`.
@@ -37,10 +38,13 @@ def rnn_text_encoder(
         return_sequences: bool. Return `(batch, tokens, dim)` instead of the
             last state `(batch, dim)`.
         dropout: float. Input dropout of each recurrent layer.
+        input_name: str. Name of the model's input (`"question"` for
+            the question of a question-answering model).
         name: str. Name of the returned model.
 
     Returns:
-        A `keras.Model` from a `"text"` input of int ids to the features.
+        A `keras.Model` from an input of int ids (`input_name`) to the
+        features.
 
     Example:
     >>> encoder = rnn_text_encoder(100, 8, embedding_dim=4, hidden_dim=6)
@@ -52,7 +56,7 @@ def rnn_text_encoder(
             f"Expected `cell` to be one of {sorted(CELLS)}. Received: {cell}"
         )
     token_ids = keras.Input(
-        shape=(sequence_length,), dtype="int32", name="text"
+        shape=(sequence_length,), dtype="int32", name=input_name
     )
     mask = PaddingMask(name="padding_mask")(token_ids)
     x = keras.layers.Embedding(vocabulary_size, embedding_dim)(token_ids)

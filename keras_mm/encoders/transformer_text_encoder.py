@@ -15,6 +15,7 @@ def transformer_text_encoder(
     intermediate_dim=256,
     dropout=0.1,
     pooling="avg",
+    input_name="text",
     name="text_encoder",
 ):
     """Transformer text encoder built from keras-hub layers.
@@ -34,10 +35,13 @@ def transformer_text_encoder(
         pooling: str or None. `"avg"` (masked mean over tokens) or `"first"`
             (first token) return `(batch, hidden_dim)`; `None` returns the
             sequence `(batch, tokens, hidden_dim)`.
+        input_name: str. Name of the model's input (`"question"` for
+            the question of a question-answering model).
         name: str. Name of the returned model.
 
     Returns:
-        A `keras.Model` from a `"text"` input of int ids to the features.
+        A `keras.Model` from an input of int ids (`input_name`) to the
+        features.
 
     Example:
     >>> encoder = transformer_text_encoder(100, 8, hidden_dim=8, num_heads=2,
@@ -50,7 +54,7 @@ def transformer_text_encoder(
             f"Expected `pooling` to be one of {POOLINGS}. Received: {pooling}"
         )
     token_ids = keras.Input(
-        shape=(sequence_length,), dtype="int32", name="text"
+        shape=(sequence_length,), dtype="int32", name=input_name
     )
     mask = PaddingMask(name="padding_mask")(token_ids)
     x = keras_hub.layers.TokenAndPositionEmbedding(

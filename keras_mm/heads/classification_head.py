@@ -26,6 +26,7 @@ def classification_head(
     multi_label=False,
     hidden_dim=None,
     dropout=0.0,
+    binary=True,
     name="head",
 ):
     """Classification head for multi-class, binary or multi-label tasks.
@@ -39,6 +40,8 @@ def classification_head(
         multi_label: bool. One independent sigmoid per class.
         hidden_dim: int or None. Width of a ReLU layer before the output.
         dropout: float. Dropout before the output layer.
+        binary: bool. Two classes get one sigmoid unit; False: a softmax
+            over both, as over more.
         name: str. Name of the returned layer.
 
     Returns:
@@ -50,6 +53,8 @@ def classification_head(
     (2, 3)
     """
     kind = head_kind(num_classes, multi_label)
+    if kind == "binary" and not binary:
+        kind = "multiclass"
     units = 1 if kind == "binary" else num_classes
     activation = "softmax" if kind == "multiclass" else "sigmoid"
     layers = []

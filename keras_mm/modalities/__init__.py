@@ -16,6 +16,7 @@ BUILT_IN = {
     "audio": "keras_mm.modalities.audio:AUDIO",
     "text": "keras_mm.modalities.text:TEXT",
     "tabular": "keras_mm.modalities.tabular:TABULAR",
+    "question": "keras_mm.modalities.question:QUESTION",
 }
 _REGISTERED = {}
 

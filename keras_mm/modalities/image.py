@@ -6,6 +6,8 @@ from keras_mm.encoders import cnn_image_encoder
 from keras_mm.modalities.modality import MediaReader
 from keras_mm.modalities.modality import Modality
 
+FILTERS = (16, 32, 64)
+
 
 class ImageModality(Modality):
     """Image files in the `image` column, fed as `[0, 255]` floats.
@@ -30,11 +32,23 @@ class ImageModality(Modality):
     def encoder(self, config, sequence):
         return cnn_image_encoder(
             config["image_shape"],
-            (16, 32, 64),
+            FILTERS,
             padding="same",
             pooling=None if sequence else config["pooling"],
             normalization=config["normalization"],
             augmentation=config["augmentation"],
+        )
+
+    def conditioned_encoder(self, config, condition_dim):
+        """The CNN with every block's maps modulated (`FiLM`)."""
+        return cnn_image_encoder(
+            config["image_shape"],
+            FILTERS,
+            padding="same",
+            pooling=config["pooling"],
+            normalization=config["normalization"],
+            augmentation=config["augmentation"],
+            condition_dim=condition_dim,
         )
 
     def check_file(self, path):

@@ -84,6 +84,21 @@ class Modality:
         """
         raise NotImplementedError
 
+    def conditioned_encoder(self, config, condition_dim):
+        """An encoder whose reading a condition steers, or None.
+
+        Args:
+            config: dict. As for `encoder`.
+            condition_dim: int. Width of the condition (a question's
+                features, say).
+
+        Returns:
+            None (the default: this modality has none), or a
+            `keras.Model` with inputs `[name, "condition"]` returning
+            `(batch, dim)`.
+        """
+        return None
+
     def reader(self, shape, settings):
         """A `Reader` for a model input of `shape` and the saved settings."""
         return self.reader_class(self, shape, settings)

@@ -58,29 +58,46 @@ class TextModality(Modality):
         return overrides, {"vocabulary": vocabulary}
 
     def encoder(self, config, sequence):
-        kind, hidden_dim = config["text_encoder"], config["hidden_dim"]
-        if kind == "rnn":
-            return rnn_text_encoder(
-                config["vocabulary_size"],
-                config["sequence_length"],
-                hidden_dim,
-                hidden_dim,
-                "gru",
-                return_sequences=sequence,
-            )
-        if kind == "transformer":
-            return transformer_text_encoder(
-                config["vocabulary_size"],
-                config["sequence_length"],
-                hidden_dim,
-                num_heads=4,
-                intermediate_dim=2 * hidden_dim,
-                pooling=None if sequence else "avg",
-            )
-        raise ValueError(
-            "Expected `text_encoder` to be 'rnn' or 'transformer'. "
-            f"Received: {kind}"
+        return text_encoder(
+            config["text_encoder"],
+            config["vocabulary_size"],
+            config["sequence_length"],
+            config["hidden_dim"],
+            sequence,
         )
+
+
+def text_encoder(
+    kind, vocabulary_size, sequence_length, hidden_dim, sequence, name="text"
+):
+    """The zoo's text encoder `kind` (`"rnn"` or `"transformer"`), reading
+    input `name`."""
+    if kind == "rnn":
+        return rnn_text_encoder(
+            vocabulary_size,
+            sequence_length,
+            hidden_dim,
+            hidden_dim,
+            "gru",
+            return_sequences=sequence,
+            input_name=name,
+            name=f"{name}_encoder",
+        )
+    if kind == "transformer":
+        return transformer_text_encoder(
+            vocabulary_size,
+            sequence_length,
+            hidden_dim,
+            num_heads=4,
+            intermediate_dim=2 * hidden_dim,
+            pooling=None if sequence else "avg",
+            input_name=name,
+            name=f"{name}_encoder",
+        )
+    raise ValueError(
+        "Expected `text_encoder` to be 'rnn' or 'transformer'. "
+        f"Received: {kind}"
+    )
 
 
 TEXT = TextModality()

@@ -31,10 +31,12 @@ def export_archive(model, *resources):
     return archive
 
 
-def export_model(model, directory, serving=None):
+def export_model(
+    model, directory, serving=None, endpoint="serve", outputs=None
+):
     """Write `model` as a SavedModel, as `model.export` does, faster.
 
-    The `serve` endpoint (also `serving_default`) takes the model's
+    The `endpoint` signature (also `serving_default`) takes the model's
     inputs, keyed by name (see `export_archive`), except where `serving`
     says otherwise.
 
@@ -45,6 +47,9 @@ def export_model(model, directory, serving=None):
             resources)`: the signature takes `spec` there, and
             `transform` maps it to the model input (see
             `keras_mm.modalities.Reader.serving`).
+        endpoint: str. The signature's name.
+        outputs: function or None. Maps the model's outputs to the
+            signature's (in TensorFlow); None: the outputs themselves.
     """
     serving = dict(serving or {})
     for name, x in model.input.items():
@@ -54,10 +59,11 @@ def export_model(model, directory, serving=None):
     archive = export_archive(model, *resources)
 
     def serve(inputs):
-        return model(
+        result = model(
             {name: serving[name][1](value) for name, value in inputs.items()}
         )
+        return result if outputs is None else outputs(result)
 
     signature = {name: spec for name, (spec, _, _) in serving.items()}
-    archive.add_endpoint("serve", serve, [signature])
+    archive.add_endpoint(endpoint, serve, [signature])
     archive.write_out(str(directory), verbose=False)

@@ -46,7 +46,7 @@ class ClassificationTask(Task):
             **options: builder arguments, and the options the modalities
                 take (`features`: the columns of the `"tabular"` one).
         """
-        class_names = learn_class_names(manifest)
+        class_names = self.class_names(manifest)
         modalities = [get_modality(name) for name in list_modalities()]
         taken = {
             key: options.pop(key, None) for m in modalities for key in m.options
@@ -86,7 +86,7 @@ class ClassificationTask(Task):
             )
         # The sizing the model was built with, not a scan of its layers.
         config = zoo.config(model, **overrides)
-        pre = ClassifierPreprocessor.from_model(
+        pre = self.preprocessor.from_model(
             built,
             class_names,
             settings.get("vocabulary"),
@@ -94,6 +94,10 @@ class ClassificationTask(Task):
             modality_config=config.get("modality_config"),
         )
         return built, pre
+
+    def class_names(self, manifest):
+        """The classes a manifest's rows are labelled with."""
+        return learn_class_names(manifest)
 
     def check_model(self, model, preprocessor, directory):
         super().check_model(model, preprocessor, directory)

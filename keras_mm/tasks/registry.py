@@ -2,6 +2,7 @@ from keras_mm import zoo
 from keras_mm.data.preprocessor import read_config
 from keras_mm.tasks.captioning import CaptioningTask
 from keras_mm.tasks.classification import ClassificationTask
+from keras_mm.tasks.question_answering import QuestionAnsweringTask
 from keras_mm.tasks.retrieval import RetrievalTask
 from keras_mm.tasks.speech_recognition import SpeechRecognitionTask
 
@@ -24,6 +25,7 @@ for _task in (
     CaptioningTask(),
     RetrievalTask(),
     SpeechRecognitionTask(),
+    QuestionAnsweringTask(),
 ):
     register_task(_task)
 

@@ -15,6 +15,7 @@ from keras_mm.zoo.seed001_mmlm import seed001_mmlm
 from keras_mm.zoo.seed001_mmlm_captioner import MMLMCaptioner
 from keras_mm.zoo.seed004_attention import seed004_attention
 from keras_mm.zoo.transformer_captioner import TransformerCaptioner
+from keras_mm.zoo.vqa_classifier import vqa_classifier
 
 __all__ = [
     "CTCSpeechRecognizer",
@@ -32,4 +33,5 @@ __all__ = [
     "seed000_concat",
     "seed001_mmlm",
     "seed004_attention",
+    "vqa_classifier",
 ]

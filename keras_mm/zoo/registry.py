@@ -9,6 +9,7 @@ from keras_mm.zoo.seed001_mmlm import seed001_mmlm
 from keras_mm.zoo.seed001_mmlm_captioner import MMLMCaptioner
 from keras_mm.zoo.seed004_attention import seed004_attention
 from keras_mm.zoo.transformer_captioner import TransformerCaptioner
+from keras_mm.zoo.vqa_classifier import vqa_classifier
 
 # name: (builder, default overrides), one line per zoo entry. A
 # captioner's builder is a `Captioner` class, which also decodes. The
@@ -24,6 +25,7 @@ MODELS = {
     "transformer_captioner": (TransformerCaptioner, {}),
     "dual_encoder": (dual_encoder, {}),
     "ctc_speech_recognizer": (CTCSpeechRecognizer, {}),
+    "vqa_classifier": (vqa_classifier, {}),
 }
 
 

@@ -12,6 +12,7 @@ from keras_mm.data import make_demo_dataset
 from keras_mm.data.demo import DATASETS
 from keras_mm.data.demo import NOISE
 from keras_mm.data.demo import OBJECTS
+from keras_mm.data.demo import TARGETS
 from keras_mm.data.demo import UNLABELLED
 from keras_mm.data.demo_captions import COLOURS
 from keras_mm.data.demo_captions import captioned_scene
@@ -33,10 +34,8 @@ def test_demo_is_deterministic_and_cached(dataset, tmp_path):
             assert (a.parent / path).read_bytes() == (
                 b.parent / path
             ).read_bytes()
-    columns = {"image", "audio", "text", "caption", "transcript"}
-    assert manifest.columns == columns & set(DATASETS[dataset]) | (
-        set() if dataset in UNLABELLED else {"label"}
-    )
+    targets = set(TARGETS.get(dataset, ("label",)))
+    assert manifest.columns == set(DATASETS[dataset]) | targets
     cache = tmp_path / "cache"
     path = demo_manifest(12, seed=3, cache_dir=cache, dataset=dataset)
     assert path.read_text() == a.read_text()

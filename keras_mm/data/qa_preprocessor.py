@@ -1,0 +1,37 @@
+import numpy as np
+
+from keras_mm.data.classifier_preprocessor import ClassifierPreprocessor
+from keras_mm.log import log
+from keras_mm.qa.answers import normalize_answer
+
+# The target of an answer never seen in training: the loss skips it and
+# accuracy counts it as wrong.
+UNSEEN = -1
+
+
+class QuestionAnsweringPreprocessor(ClassifierPreprocessor):
+    """A classifier's preprocessing whose classes are answers.
+
+    The inputs are read as `ClassifierPreprocessor` reads them (the
+    `question` modality and the context's); the targets are the
+    `answer` column, normalized (`keras_mm.qa.normalize_answer`), as ids
+    of `class_names`: the training answers. An answer never seen in
+    training gets the target -1, which the loss skips and accuracy
+    counts as wrong.
+    """
+
+    task = "question_answering"
+
+    def targets(self, manifest):
+        index = {name: i for i, name in enumerate(self.class_names)}
+        answers = [normalize_answer(a) for a in manifest.column("answer")]
+        ids = np.array([index.get(a, UNSEEN) for a in answers], "int32")
+        unseen = np.flatnonzero(ids == UNSEEN)
+        if len(unseen):
+            log(
+                f"{manifest.path}: {len(unseen)} of {len(ids)} rows have an "
+                "answer never seen in training (first: "
+                f"{manifest.where(unseen[0])}, "
+                f"'{answers[unseen[0]]}'); they count as wrong."
+            )
+        return ids
