@@ -1,0 +1,148 @@
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from keras_mm.cli.main import main
+from keras_mm.data import make_demo_dataset
+from keras_mm.qa import normalize_answer
+
+# The tests share one trained bundle: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("test_qa_cli")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("questions")
+    return make_demo_dataset(folder, 64, seed=5, dataset="questions")
+
+
+@pytest.fixture(scope="module")
+def bundle(demo, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundles") / "qa"
+    command = (
+        f"train --model vqa_classifier --data {demo} --epochs 2 "
+        f"--batch-size 16 --out {out}"
+    )
+    assert main(command.split()) == 0
+    return out
+
+
+def run(capsys, command):
+    capsys.readouterr()
+    status = main(command.split())
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def rewrite(demo, path, change):
+    """Write the demo manifest to `path` with `change(row)` applied."""
+    rows = list(csv.DictReader(open(demo)))
+    for row in rows:
+        row["image"] = str(demo.parent / row["image"])
+        change(row)
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_answer_writes_a_row_per_row_in_order(bundle, demo, capsys):
+    status, out, _ = run(capsys, f"answer --model-dir {bundle} --data {demo}")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    answers = json.loads((bundle / "preprocessing.json").read_text())
+    assert status == 0 and len(rows) == 64
+    assert [int(r["row"]) for r in rows] == list(range(1, 65))
+    assert {r["answer"] for r in rows} <= set(answers["class_names"])
+
+
+def test_evaluate_scores_exact_vqa_and_each_question_type(
+    bundle, demo, tmp_path, capsys
+):
+    def answers(row):
+        # Three references: the right answer twice, and "maybe".
+        row["answers"] = f"{row['answer']}|{row['answer']}|maybe"
+
+    data = rewrite(demo, tmp_path / "refs.csv", answers)
+    status, out, _ = run(capsys, f"evaluate --model-dir {bundle} --data {data}")
+    metrics = json.loads(out)
+    assert status == 0
+    kinds = {r["question_type"] for r in csv.DictReader(open(demo))}
+    for kind in kinds:
+        assert 0 <= metrics[f"accuracy/{kind}"] <= 1
+    assert sum(metrics[f"rows/{kind}"] for kind in kinds) == 64
+    # Leave one out of [a, a, maybe]: a right answer matches 1 or 2 of
+    # the others, so scores (1/3 + 1/3 + 2/3) / 3 = 4/9.
+    assert metrics["vqa_accuracy"] == pytest.approx(metrics["accuracy"] * 4 / 9)
+    assert metrics["unseen_answers"] == 0
+
+
+def test_answers_never_seen_in_training_count_as_wrong(
+    bundle, demo, tmp_path, capsys
+):
+    def unseen(row):
+        if row["question_type"] == "colour":
+            row["answer"] = "purple"
+
+    data = rewrite(demo, tmp_path / "unseen.csv", unseen)
+    colour = sum(
+        r["question_type"] == "colour" for r in csv.DictReader(open(demo))
+    )
+    status, out, _ = run(capsys, f"evaluate --model-dir {bundle} --data {data}")
+    metrics = json.loads(out)
+    assert status == 0 and metrics["unseen_answers"] == colour > 0
+    assert metrics["accuracy/colour"] == 0.0
+
+
+def test_bad_questions_get_one_line(demo, tmp_path, capsys):
+    def empty(row):
+        if row["image"].endswith("00003.png"):
+            row["question"] = " "
+
+    data = rewrite(demo, tmp_path / "empty.csv", empty)
+    status, _, err = run(
+        capsys,
+        f"train --model vqa_classifier --data {data} --epochs 1 "
+        f"--out {tmp_path / 'never'}",
+    )
+    assert status != 0
+    (line,) = [line for line in err.splitlines() if "error" in line]
+    assert 'row 4: the "question" cell is empty' in line
+    assert not (tmp_path / "never").exists()
+
+
+def test_the_signature_gives_the_cli_answers_without_keras_mm(
+    bundle, demo, capsys
+):
+    _, out, _ = run(capsys, f"answer --model-dir {bundle} --data {demo}")
+    expected = [row["answer"] for row in csv.DictReader(io.StringIO(out))]
+    rows = list(csv.DictReader(open(demo)))
+    images = [str(demo.parent / r["image"]) for r in rows]
+    questions = [r["question"] for r in rows]
+    script = (
+        "import json, sys, numpy as np, tensorflow as tf\n"
+        f"serving = tf.saved_model.load({str(bundle / 'saved_model')!r})\n"
+        "answer = serving.signatures['answer']\n"
+        "images = []\n"
+        f"for path in {images!r}:\n"
+        "    image = tf.io.decode_png(tf.io.read_file(path), channels=3)\n"
+        "    image = tf.image.resize(image, (64, 64))\n"
+        "    images.append(image.numpy())\n"
+        "result = answer(\n"
+        "    image=tf.constant(np.stack(images)),\n"
+        f"    question=tf.constant({questions!r}),\n"
+        "    presence=tf.ones((len(images), 2)),\n"
+        ")\n"
+        "assert not any(m.startswith('keras_mm') for m in sys.modules)\n"
+        "print(json.dumps([a.decode() for a in result['answer'].numpy()]))\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True
+    )
+    assert served.returncode == 0, served.stderr[-2000:]
+    answers = json.loads(served.stdout.splitlines()[-1])
+    assert [normalize_answer(a) for a in answers] == expected
