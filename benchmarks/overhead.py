@@ -79,7 +79,7 @@ def batches(model, steps, labels, seed=0):
         shape = (n, *[SAMPLES if s is None else s for s in x.shape[1:]])
         if name == "audio_length":
             inputs[name] = np.full(shape, SAMPLES, "int32")
-        elif name == "text":
+        elif "int" in str(x.dtype):  # Token ids: text, a question.
             inputs[name] = rng.integers(1, 1000, shape).astype("int32")
             inputs[name][:, 20:] = 0  # Padding.
         elif name == "presence":

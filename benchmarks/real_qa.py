@@ -115,7 +115,10 @@ def build(root, train=6000, test=1500, seed=0):
     (root / "images").mkdir(parents=True, exist_ok=True)
     digits = load_digits()
     cut = int(round(len(digits.target) * TRAIN_SHARE))
-    pools = {"train": np.arange(cut), "test": np.arange(cut, len(digits.target))}
+    pools = {
+        "train": np.arange(cut),
+        "test": np.arange(cut, len(digits.target)),
+    }
     rng = np.random.default_rng(seed)
     for split, count in (("train", train), ("test", test)):
         rows = []

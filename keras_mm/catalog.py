@@ -48,7 +48,7 @@ MODELS = {
     ),
     "vqa_classifier": (
         "question_answering",
-        "Question answering: the question steers the image CNN (FiLM); a softmax over answers.",
+        "Question answering: the question steers how the context is read.",
     ),
 }
 # The zoo's tasks, in the order of their first entry.

@@ -37,7 +37,7 @@ def random_inputs(model, batch_size=3, seed=0):
         if name == "audio_length":
             # Clips of different lengths, each padded to 4000 samples.
             inputs[name] = np.linspace(4000, 1000, batch_size).astype("int32")
-        elif name in ("text", "tokens"):
+        elif "int" in str(spec.dtype):  # Token ids: text, a question.
             ids = rng.integers(2, 20, shape).astype("int32")
             for row in range(batch_size):
                 ids[row, 1 + 2 * row :] = 0

@@ -57,11 +57,18 @@ class QuestionModality(TextModality):
         return {"modality_config": modality_config}, {}
 
     def encoder(self, config, sequence):
-        settings = config["modality_config"][self.name]
+        """The text encoder for the sized question (or, unsized, for the
+        builder's `vocabulary_size` and `sequence_length`)."""
+        settings = config["modality_config"].get(self.name)
+        if settings is None:
+            size, length = config["vocabulary_size"], config["sequence_length"]
+        else:
+            size = len(settings["vocabulary"]) + RESERVED
+            length = settings["sequence_length"]
         return text_encoder(
             config["text_encoder"],
-            len(settings["vocabulary"]) + RESERVED,
-            settings["sequence_length"],
+            size,
+            length,
             config["hidden_dim"],
             sequence,
             name=self.name,

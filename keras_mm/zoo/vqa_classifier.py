@@ -53,8 +53,9 @@ def vqa_classifier(
             input, so that rows may lack a context modality.
         modality_dropout: float. Rate of whole-modality dropout in
             training.
-        modality_config: dict. Modality name to its sizing's settings;
-            `"question"` is required.
+        modality_config: dict or None. Modality name to its sizing's
+            settings (`"question"`: its vocabulary and length; without
+            them, `vocabulary_size` and `sequence_length` size it).
 
     Returns:
         A `keras.Model` with one input per modality (and `"presence"`).

@@ -46,6 +46,17 @@ def test_multimodal_classifier_modality_subsets(modalities, tmp_path):
     run_model_test(model, tmp_path)
 
 
+@pytest.mark.parametrize(
+    "modalities", [("image", "question"), ("audio", "text", "question")]
+)
+def test_vqa_classifier(modalities, tmp_path):
+    model = zoo.build(
+        "vqa_classifier", modalities=modalities, num_classes=2, **SMALL
+    )
+    assert model.output.shape[-1] == 2  # A softmax, also over two answers.
+    run_model_test(model, tmp_path, full="image" in modalities)
+
+
 @pytest.mark.parametrize("name", zoo.list_models())
 def test_every_entry_runs_and_reloads_safely(name, tmp_path):
     model = zoo.build(name, vocabulary_size=60)

@@ -1,0 +1,164 @@
+"""Questions about real handwritten digits: keras-mm against plain Keras.
+
+Usage: python benchmarks/question_answering.py [--train 6000] [--test 1500]
+           [--data-dir DIR] [--reuse] [--out benchmarks/results]
+
+`real_qa.py` writes pictures of two real handwritten digits (test writers
+unseen) and questions of five kinds about them. Then, as a user would:
+- `keras-mm train --model vqa_classifier` at its defaults (timed), then
+  `keras-mm evaluate` on the test rows: accuracy overall and per kind;
+- plain Keras, MMF's `cnn_lstm` design: a CNN (two conv and pool blocks,
+  `Flatten`) and an LSTM over the question's words, concatenated, a
+  dense layer and a softmax over the training answers (best validation
+  epoch kept);
+- the question-only prior: each test question gets the training
+  answer most common for its exact wording, the best any model that
+  ignores the picture can do.
+Writes `question_answering.md` and `.json` to `--out`.
+"""
+
+import argparse
+import collections
+import json
+import pathlib
+import time
+
+import keras
+import numpy as np
+import real_baselines
+import real_qa
+from real_data import cli
+
+from keras_mm.qa import normalize_answer
+
+KINDS = tuple(real_qa.TEMPLATES)
+
+
+def per_kind(rows, predicted):
+    """Accuracy overall and per question kind."""
+    right = collections.defaultdict(list)
+    for row, answer in zip(rows, predicted):
+        hit = normalize_answer(answer) == normalize_answer(row["answer"])
+        right[row["question_type"]].append(hit)
+        right["overall"].append(hit)
+    return {kind: float(np.mean(hits)) for kind, hits in right.items()}
+
+
+def prior(train_rows, test_rows):
+    """The most common training answer of each exact question."""
+    answers = collections.defaultdict(collections.Counter)
+    for row in train_rows:
+        answers[row["question"]][normalize_answer(row["answer"])] += 1
+    overall = collections.Counter(
+        normalize_answer(r["answer"]) for r in train_rows
+    ).most_common(1)[0][0]
+    return [
+        answers[r["question"]].most_common(1)[0][0]
+        if r["question"] in answers
+        else overall
+        for r in test_rows
+    ]
+
+
+def plain_keras(train_csv, test_csv, seed=0):
+    """MMF's `cnn_lstm`: CNN and LSTM, concatenated, softmax over answers."""
+    arrays = {}
+    for split, path in (("train", train_csv), ("test", test_csv)):
+        arrays[split] = real_baselines.load_arrays(path, ["image"])
+    (x_train, train_rows), (x_test, test_rows) = arrays["train"], arrays["test"]
+    vectorize = keras.layers.TextVectorization(output_sequence_length=12)
+    vectorize.adapt([r["question"] for r in train_rows])
+    for x, rows in ((x_train, train_rows), (x_test, test_rows)):
+        x["question"] = vectorize([r["question"] for r in rows]).numpy()
+    names = sorted({normalize_answer(r["answer"]) for r in train_rows})
+    y = np.array(
+        [names.index(normalize_answer(r["answer"])) for r in train_rows]
+    )
+
+    def lstm(ids):
+        size = vectorize.vocabulary_size()
+        x = keras.layers.Embedding(size, 64, mask_zero=True)(ids)
+        return keras.layers.LSTM(128)(x)
+
+    image = x_train.pop("image"), x_test.pop("image")
+    x_train["picture"], x_test["picture"] = image
+    model = real_baselines.plain_model(
+        [],
+        max(3, len(names)),
+        extra={
+            "picture": ((32, 64, 1), "float32", real_baselines.image_branch),
+            "question": ((12,), "int32", lstm),
+        },
+    )
+    start = time.time()
+    probabilities = real_baselines.fit_predict(model, x_train, y, x_test, seed)
+    predicted = [names[i] for i in probabilities.argmax(-1)]
+    return per_kind(test_rows, predicted) | {"seconds": time.time() - start}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--train", type=int, default=6000)
+    parser.add_argument("--test", type=int, default=1500)
+    parser.add_argument("--data-dir", default="benchmarks/.real_data")
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--out", default="benchmarks/results")
+    args = parser.parse_args()
+    root = pathlib.Path(args.data_dir) / "qa"
+    paths = real_qa.build(root, args.train, args.test)
+    train_rows = real_baselines.read_rows(paths["train"])
+    test_rows = real_baselines.read_rows(paths["test"])
+    bundle = root / "bundles" / "vqa_classifier"
+    timing = bundle.parent / "vqa_classifier.seconds"
+    if not (args.reuse and timing.is_file()):
+        start = time.time()
+        cli(
+            "train",
+            "--model",
+            "vqa_classifier",
+            "--data",
+            paths["train"],
+            "--out",
+            bundle,
+        )
+        timing.write_text(f"{time.time() - start:.1f}\n")
+    metrics = json.loads(
+        cli("evaluate", "--model-dir", bundle, "--data", paths["test"])
+    )
+    results = {
+        "vqa_classifier": {
+            "overall": metrics["accuracy"],
+            **{k: metrics[f"accuracy/{k}"] for k in KINDS},
+            "seconds": float(timing.read_text()),
+        },
+        "question-only prior": per_kind(
+            test_rows, prior(train_rows, test_rows)
+        ),
+    }
+    print(json.dumps(results), flush=True)
+    results["plain Keras cnn_lstm"] = plain_keras(paths["train"], paths["test"])
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "question_answering.json").write_text(
+        json.dumps(results, indent=2) + "\n"
+    )
+    table = markdown(results)
+    (out / "question_answering.md").write_text(table)
+    print(table)
+
+
+def markdown(results):
+    columns = ("overall", *KINDS)
+    lines = [
+        "| model | " + " | ".join(columns) + " | training |",
+        "|---|" + "---|" * (len(columns) + 1),
+    ]
+    for name, r in results.items():
+        cells = " | ".join(f"{r[c]:.3f}" for c in columns)
+        time_ = f"{r['seconds'] / 60:.1f} min" if "seconds" in r else ""
+        lines.append(f"| {name} | {cells} | {time_} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
