@@ -53,6 +53,20 @@ SETUPS = {
         "twin": {"loss": keras.losses.CTC()},
     }
 }
+SETUPS["vqa_classifier"] = {
+    "build": {"num_classes": CLASSES, "vocabulary_size": 1000},
+    "labels": lambda rng, n: rng.integers(0, CLASSES, n).astype("int32"),
+    # The question-answering task's loss (answers unseen in training,
+    # -1, are skipped) and metrics.
+    "train": {
+        "loss": keras.losses.SparseCategoricalCrossentropy(ignore_class=-1),
+        "metrics": ["accuracy"],
+    },
+    "twin": {
+        "loss": "sparse_categorical_crossentropy",
+        "metrics": ["accuracy"],
+    },
+}
 CLASSIFIER = {
     "build": {"num_classes": CLASSES, "vocabulary_size": 1000},
     "labels": lambda rng, n: rng.integers(0, CLASSES, n).astype("int32"),

@@ -1,5 +1,5 @@
-"""Each zoo classifier (and the speech recognizer) written again with stock
-Keras (and keras-hub) layers.
+"""Each zoo classifier (and the speech recognizer and the question
+answerer) written again with stock Keras (and keras-hub) layers.
 
 A twin is one flat functional graph with the zoo model's layers, sizes and
 weights, but none of keras_mm's own: no nested encoder models, no fusion
@@ -174,10 +174,39 @@ def ctc_speech_recognizer(model):
     )
 
 
+def vqa_classifier(model):
+    """The question's GRU, then the image CNN with each block's maps
+    scaled and shifted by a `Dense` projection of it (FiLM, in stock
+    layers), concatenated as `multimodal_classifier`'s twin does."""
+    inputs = _inputs(model)
+    vocabulary = model.get_layer("question_encoder").layers[1].input_dim
+    question = _lstm_text(inputs["question"], vocabulary, 64, L.GRU)
+    image = L.Rescaling(1 / 255)(inputs["image"])
+    shift = _config(model, "image_encoder", "random_shift")
+    x = L.RandomTranslation.from_config(shift)(image)
+    for f in (16, 32, 64):
+        x = L.Conv2D(f, 3, padding="same", use_bias=False)(x)
+        x = L.BatchNormalization()(x)
+        # (batch, 1, 1, 2 * f): a scale and a shift per channel.
+        film = L.Reshape((1, 1, 2 * f))(L.Dense(2 * f)(question))
+        x = L.Activation("relu")(x * (1 + film[..., :f]) + film[..., f:])
+        x = L.MaxPooling2D(2)(x)
+    image = _positional(x)
+    presence = inputs["presence"]
+    features = [
+        L.Dense(64, "relu")(x) * presence[:, i : i + 1]
+        for i, x in enumerate((image, question))
+    ]
+    x = L.Dense(64, "relu")(L.Concatenate()(features))
+    outputs = L.Dense(model.output.shape[-1], "softmax")(L.Dropout(0.1)(x))
+    return keras.Model(inputs, outputs, name="vqa_classifier_twin")
+
+
 TWINS = {
     "seed000_concat": seed000_concat,
     "seed001_mmlm": seed001_mmlm,
     "seed004_attention": seed004_attention,
     "multimodal_classifier": multimodal_classifier,
     "ctc_speech_recognizer": ctc_speech_recognizer,
+    "vqa_classifier": vqa_classifier,
 }

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from keras_mm.cli.main import main
@@ -146,3 +147,26 @@ def test_the_signature_gives_the_cli_answers_without_keras_mm(
     assert served.returncode == 0, served.stderr[-2000:]
     answers = json.loads(served.stdout.splitlines()[-1])
     assert [normalize_answer(a) for a in answers] == expected
+
+
+def test_trains_from_prepared_shards_and_resumes(demo, tmp_path, capsys):
+    from tests.cli.test_cli_resume import kill_after_epoch
+    from tests.cli.test_cli_resume import weights
+
+    shards = tmp_path / "shards"
+    command = f"prepare --data {demo} --model vqa_classifier --out {shards}"
+    assert main(command.split()) == 0
+    full, part = tmp_path / "full", tmp_path / "part"
+    command = (
+        f"train --model vqa_classifier --data {shards} --epochs 3 "
+        "--batch-size 16 --out {out}"
+    )
+    assert main(command.format(out=full).split()) == 0
+    kill_after_epoch(
+        command.format(out=part), tmp_path / ".part.run" / "state.json", 1
+    )
+    assert main((command.format(out=part) + " --resume").split()) == 0
+    for a, b in zip(weights(full), weights(part)):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    status, out, _ = run(capsys, f"answer --model-dir {part} --data {shards}")
+    assert status == 0 and len(out.splitlines()) == 65
