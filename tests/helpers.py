@@ -17,6 +17,16 @@ from keras_mm.training import compile_options
 from keras_mm.training import train
 
 
+def run_cli(capsys, command):
+    """`(status, stdout, stderr)` of `keras-mm COMMAND`, run in-process."""
+    from keras_mm.cli.main import main
+
+    capsys.readouterr()
+    status = main(command.split())
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
 def random_inputs(model, batch_size=3, seed=0):
     """Random inputs keyed by the model's input names.
 

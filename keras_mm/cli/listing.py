@@ -23,7 +23,8 @@ def run_list(args):
     print(
         "Demo data (--data demo:DATASET; `demo` is `demo:factorial` for "
         "classifiers, `demo:speech` for speech recognizers, "
-        "`demo:captions` for the others):"
+        "`demo:questions` for question answering, `demo:captions` for the "
+        "others):"
     )
     for name, description in DEMO_DATA.items():
         print(f"  {'demo:' + name:<{width}}  {description}")

@@ -10,6 +10,7 @@ import pytest
 from keras_mm.cli.main import main
 from keras_mm.data import make_demo_dataset
 from keras_mm.qa import normalize_answer
+from tests.helpers import run_cli as run
 
 # The tests share one trained bundle: one worker runs them all.
 pytestmark = pytest.mark.xdist_group("test_qa_cli")
@@ -30,13 +31,6 @@ def bundle(demo, tmp_path_factory):
     )
     assert main(command.split()) == 0
     return out
-
-
-def run(capsys, command):
-    capsys.readouterr()
-    status = main(command.split())
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def rewrite(demo, path, change):

@@ -11,6 +11,7 @@ import soundfile
 
 from keras_mm.cli.main import main
 from keras_mm.data.demo_speech import write_speech_demo
+from tests.helpers import run_cli as run
 
 # The tests share one trained bundle: one worker runs them all.
 pytestmark = [pytest.mark.xdist_group("test_speech_cli"), pytest.mark.long]
@@ -41,13 +42,6 @@ def copy_manifest(demo, rows, path):
             {**r, "audio": str(demo.parent / r["audio"])} for r in rows
         )
     return path
-
-
-def run(capsys, command):
-    capsys.readouterr()
-    status = main(command.split())
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def test_training_logs_error_rates_every_epoch(bundle):
