@@ -34,6 +34,9 @@ class QuestionAnsweringTask(ClassificationTask):
     preprocessor = QuestionAnsweringPreprocessor
     command = "answer"
     demo_data = "questions"
+    # Measured on the benchmark's questions about real digits: 1500
+    # steps gave 0.39 accuracy, 6000 steps 0.59 (still rising).
+    training_steps = 6000
     staged = False
 
     def fit_to(self, manifest, model, **options):
