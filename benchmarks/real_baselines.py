@@ -103,17 +103,19 @@ def plain_model(modalities, num_classes, extra=None):
     return model
 
 
-def fit_predict(model, x_train, y_train, x_test, seed=0):
+def fit_predict(
+    model, x_train, y_train, x_test, seed=0, epochs=EPOCHS, patience=8
+):
     """Fit with 10% held out, best validation weights, test probabilities."""
     keras.utils.set_random_seed(seed)
     stop = keras.callbacks.EarlyStopping(
-        "val_accuracy", patience=8, restore_best_weights=True
+        "val_accuracy", patience=patience, restore_best_weights=True
     )
     model.fit(
         x_train,
         y_train,
         validation_split=0.1,
-        epochs=EPOCHS,
+        epochs=epochs,
         batch_size=32,
         callbacks=[stop],
         verbose=0,
