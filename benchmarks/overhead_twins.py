@@ -191,7 +191,7 @@ def vqa_classifier(model):
         film = L.Reshape((1, 1, 2 * f))(L.Dense(2 * f)(question))
         x = L.Activation("relu")(x * (1 + film[..., :f]) + film[..., f:])
         x = L.MaxPooling2D(2)(x)
-    image = _positional(x)
+    image = L.Flatten()(x)
     presence = inputs["presence"]
     features = [
         L.Dense(64, "relu")(x) * presence[:, i : i + 1]
