@@ -37,31 +37,43 @@ def transcripts(
     Returns:
         A list of str, one per row.
     """
+    return decodings(
+        model, preprocessor, manifest, [lexicon], beam_width, batch_size
+    )[0]
+
+
+def decodings(model, preprocessor, manifest, lexicons, beam_width, batch_size):
+    """`transcripts` with each of `lexicons` (a `Lexicon` or None), from
+    one run of the model: a list of transcript lists, one per lexicon."""
     if beam_width is not None and beam_width < 1:
         raise ValueError(f"--beam-width must be at least 1; got {beam_width}")
     lengths = preprocessor.check(manifest, transcripts=False)
     window = int(preprocessor.window_seconds * preprocessor.sample_rate)
     short = np.flatnonzero(lengths <= window)
-    texts = [None] * len(manifest)
+    texts = [[None] * len(manifest) for _ in lexicons]
     if len(short):
         subset = manifest.subset(short)
         order = short[preprocessor.order(subset, lengths[short])]
         data = preprocessor.dataset(subset, batch_size, transcripts=False)
         done = 0
         for batch in data.as_numpy_iterator():  # NumPy: any backend.
-            found = _texts(model, preprocessor, batch, beam_width, lexicon)
-            for text in found:
-                texts[order[done]] = text
-                done += 1
+            found = _texts(model, preprocessor, batch, beam_width, lexicons)
+            for rows, new in zip(texts, found):
+                for i, text in enumerate(new):
+                    rows[order[done + i]] = text
+            done += len(found[0])
     for row in np.flatnonzero(lengths > window):
         audio = preprocessor.waveform(manifest, row)
         cuts = cut_points(audio, window, preprocessor.sample_rate)
         pieces = [audio[a:b] for a, b in zip([0, *cuts], [*cuts, len(audio)])]
-        words = []
+        words = [[] for _ in lexicons]
         for first in range(0, len(pieces), batch_size):
             batch = _batch(pieces[first : first + batch_size])
-            words += _texts(model, preprocessor, batch, beam_width, lexicon)
-        texts[row] = " ".join(" ".join(words).split())
+            found = _texts(model, preprocessor, batch, beam_width, lexicons)
+            for kept, new in zip(words, found):
+                kept += new
+        for rows, kept in zip(texts, words):
+            rows[row] = " ".join(" ".join(kept).split())
     return texts
 
 
@@ -122,12 +134,17 @@ def _batch(pieces):
     return {"audio": audio, "audio_length": lengths}
 
 
-def _texts(model, preprocessor, batch, beam_width, lexicon):
-    logits = model.predict_on_batch(batch)
+def _texts(model, preprocessor, batch, beam_width, lexicons):
+    """Each lexicon's transcripts of one batch, from one model call."""
+    logits = np.asarray(model.predict_on_batch(batch))
     steps = np.asarray(model.steps(batch["audio_length"]))
-    if lexicon is not None:
-        width = beam_width or BEAM_WIDTH
-        pairs = zip(np.asarray(logits), steps)
-        return [lexicon.decode(clip[:n], width) for clip, n in pairs]
-    ids = np.asarray(decode(logits, steps, beam_width or 1))
-    return [preprocessor.characters.text(row) for row in ids]
+    found = []
+    for lexicon in lexicons:
+        if lexicon is None:
+            ids = np.asarray(decode(logits, steps, beam_width or 1))
+            found.append([preprocessor.characters.text(row) for row in ids])
+        else:
+            width = beam_width or BEAM_WIDTH
+            pairs = zip(logits, steps)
+            found.append([lexicon.decode(x[:n], width) for x, n in pairs])
+    return found

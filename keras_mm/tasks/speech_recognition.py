@@ -14,6 +14,7 @@ from keras_mm.speech.callbacks import share_empty
 from keras_mm.speech.characters import learn_characters
 from keras_mm.speech.error_rates import error_rates
 from keras_mm.speech.lexicon import learn_words
+from keras_mm.speech.transcribe import decodings
 from keras_mm.speech.transcribe import transcripts
 from keras_mm.tasks.archive import export_archive
 from keras_mm.tasks.speech_export import transcriber
@@ -189,21 +190,22 @@ class SpeechRecognitionTask(Task):
 
 def _scores(model, preprocessor, manifest, batch_size=32):
     """`{"greedy": ..., "lexicon": ...}`: `wer`, `cer` and `empty` of
-    each decoding (the lexicon only if the preprocessor has words)."""
+    each decoding (the lexicon only if the preprocessor has words), from
+    one run of the model."""
     references = manifest.column(preprocessor.transcript_column)
     lexicons = {"greedy": None}
     if preprocessor.words:
         lexicons["lexicon"] = preprocessor.word_list(True)
-    scores = {}
-    for name, lexicon in lexicons.items():
-        hypotheses = transcripts(
-            model, preprocessor, manifest, None, batch_size, lexicon
-        )
-        scores[name] = {
+    found = decodings(
+        model, preprocessor, manifest, list(lexicons.values()), None, batch_size
+    )
+    return {
+        name: {
             **error_rates(references, hypotheses),
             "empty": share_empty(hypotheses),
         }
-    return scores
+        for name, hypotheses in zip(lexicons, found)
+    }
 
 
 def _metrics(model, preprocessor, manifest, batch_size, scores):
