@@ -5,8 +5,10 @@ manifest. It holds `manifest.jsonl` (the rows, media paths made
 absolute), `prepared.json` (the media shapes, the sampling rate and the
 shard files) and `media-NNNNN-of-NNNNN.tfrecord` shards: one
 `tf.train.Example` per row, in row order, each media column a float32
-byte string. Cells (text, labels) are read from `manifest.jsonl`; only
-the decoding of images and audio is skipped. Folders are read with
+byte string. Media of any length (a speech recognizer's clips) go to
+raw shards with an index instead (see `prepared_clips`). Cells (text,
+labels) are read from `manifest.jsonl`; only the decoding of images and
+audio is skipped. Folders are read with
 `tf.io.gfile`, so they can live on any file system TensorFlow reads.
 """
 
@@ -18,6 +20,7 @@ import tensorflow as tf
 
 from keras_mm.data.manifest import Manifest
 from keras_mm.data.manifest import ManifestError
+from keras_mm.data.prepared_clips import write_clips
 from keras_mm.data.preprocessor import spec_bytes
 from keras_mm.data.preprocessor import unless_absent
 from keras_mm.log import log
@@ -48,14 +51,6 @@ def write_prepared(preprocessor, manifest, directory, shard_mb=SHARD_MB):
         The number of shards written.
     """
     media = preprocessor.media()
-    variable = [name for name, (shape, _) in media.items() if None in shape]
-    if variable:
-        raise ValueError(
-            f"keras-mm prepare stores media of a fixed shape; this "
-            f"{preprocessor.task} model reads {', '.join(variable)} of any "
-            "length: train it on the manifest itself (its files are read "
-            "in parallel with training)."
-        )
     for reader in preprocessor.readers:
         if reader.name in media:
             reader.check(manifest, allow_empty=True)
@@ -69,9 +64,36 @@ def write_prepared(preprocessor, manifest, directory, shard_mb=SHARD_MB):
 
     rows = tf.data.Dataset.from_tensor_slices(cells)
     decoded = rows.map(decode, tf.data.AUTOTUNE, deterministic=True)
+    info = {
+        "format": FORMAT,
+        "rows": len(manifest),
+        "source": str(manifest.path),
+        "media": preprocessor.media_identity(),
+    }
+    if any(None in shape for shape, _ in media.values()):
+        info["shards"], info["shard_bytes"], info["clips"] = write_clips(
+            decoded.as_numpy_iterator(),
+            list(media),
+            directory,
+            shard_mb,
+            len(manifest),
+        )
+    else:
+        info["shards"] = _write_records(decoded, directory, shard_mb)
+    with open(directory / MANIFEST_FILE, "w") as f:
+        for index, row in enumerate(manifest.rows):
+            row = {**row, **{name: cells[name][index] for name in media}}
+            f.write(json.dumps(row) + "\n")
+    (directory / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n")
+    return len(info["shards"])
+
+
+def _write_records(decoded, directory, shard_mb):
+    """Fixed-shape rows to TFRecord shards; returns their file names."""
+    num_rows = int(decoded.cardinality())
     row_bytes = spec_bytes(decoded.element_spec)
     per_shard = max(1, int(shard_mb * 2**20 // row_bytes))
-    num_shards = -(-len(manifest) // per_shard)
+    num_shards = -(-num_rows // per_shard)
     names = [
         f"media-{i:05d}-of-{num_shards:05d}.tfrecord" for i in range(num_shards)
     ]
@@ -82,26 +104,14 @@ def write_prepared(preprocessor, manifest, directory, shard_mb=SHARD_MB):
                 writer.close()
             shard = index // per_shard
             writer = tf.io.TFRecordWriter(str(directory / names[shard]))
-            last = min(index + per_shard, len(manifest))
+            last = min(index + per_shard, num_rows)
             log(
                 f"Writing shard {shard + 1} of {num_shards} "
                 f"(rows {index + 1}-{last})"
             )
         writer.write(_example(row))
     writer.close()
-    with open(directory / MANIFEST_FILE, "w") as f:
-        for index, row in enumerate(manifest.rows):
-            row = {**row, **{name: cells[name][index] for name in media}}
-            f.write(json.dumps(row) + "\n")
-    info = {
-        "format": FORMAT,
-        "rows": len(manifest),
-        "source": str(manifest.path),
-        "media": preprocessor.media_identity(),
-        "shards": names,
-    }
-    (directory / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n")
-    return num_shards
+    return names
 
 
 def _example(row):
@@ -138,11 +148,19 @@ def read_prepared(directory):
             f"{path} has {len(rows)} rows, but {directory} prepared "
             f"{info['rows']}; run `keras-mm prepare` again."
         )
-    for name in info["shards"]:
-        if not tf.io.gfile.exists(posixpath.join(directory, name)):
+    sizes = info.get("shard_bytes", [None] * len(info["shards"]))
+    for name, size in zip(info["shards"], sizes):
+        shard = posixpath.join(directory, name)
+        if not tf.io.gfile.exists(shard):
             raise ValueError(
                 f"{directory} lacks its shard {name}; copy the whole "
                 "folder, or run `keras-mm prepare` again."
+            )
+        if size is not None and tf.io.gfile.stat(shard).length != size:
+            raise ValueError(
+                f"{shard} holds {tf.io.gfile.stat(shard).length} bytes, "
+                f"but prepare wrote {size}; copy the whole folder again, "
+                "or run `keras-mm prepare` again."
             )
     manifest.prepared = Prepared(directory, info)
     # Checked when they were prepared; the files need not be here.
@@ -162,16 +180,9 @@ class Prepared:
         identity = self.info["media"].get(name)
         return None if identity is None else tuple(identity["shape"])
 
-    def media(self, manifest, preprocessor):
-        """Dataset of `{column: tensor}` for the rows of `manifest`, in order.
-
-        `manifest` is the prepared one or a subset of it in row order.
-
-        Raises:
-            ValueError: if the preprocessor reads other media than those
-                prepared (another shape or sampling rate).
-        """
-        wanted = preprocessor.media()
+    def check(self, preprocessor):
+        """Raise a `ValueError` unless `preprocessor` reads the media
+        prepared here (the same shapes and sampling rate)."""
         for name, identity in preprocessor.media_identity().items():
             prepared = self.info["media"].get(name)
             if prepared != identity:
@@ -181,6 +192,18 @@ class Prepared:
                     f"{_describe(identity)}. Run `keras-mm prepare` again "
                     "for this model."
                 )
+
+    def media(self, manifest, preprocessor):
+        """Dataset of `{column: tensor}` for the rows of `manifest`, in order.
+
+        `manifest` is the prepared one or a subset of it in row order.
+
+        Raises:
+            ValueError: if the preprocessor reads other media than those
+                prepared (another shape or sampling rate).
+        """
+        self.check(preprocessor)
+        wanted = preprocessor.media()
         files = [
             posixpath.join(self.directory, name) for name in self.info["shards"]
         ]

@@ -279,6 +279,6 @@ def unless_absent(path, load, shape):
     """
     return tf.cond(
         tf.equal(path, ""),
-        lambda: tf.zeros(shape, "float32"),
+        lambda: tf.zeros([s or 0 for s in shape], "float32"),
         lambda: load(path),
     )

@@ -3,6 +3,9 @@ import tensorflow as tf
 
 from keras_mm.data.audio import audio_info
 from keras_mm.data.manifest import ManifestError
+from keras_mm.data.prepared_clips import clip_lengths
+from keras_mm.data.prepared_clips import read_clip
+from keras_mm.data.prepared_clips import read_clips
 from keras_mm.data.preprocessor import Preprocessor
 from keras_mm.speech.characters import Characters
 from keras_mm.speech.lexicon import Lexicon
@@ -105,7 +108,11 @@ class SpeechPreprocessor(Preprocessor):
         return -(-frames // self.subsampling)
 
     def lengths(self, manifest):
-        """Each row's clip length in samples at `sample_rate`, from headers."""
+        """Each row's clip length in samples at `sample_rate`, from headers
+        (or from the index of a prepared manifest)."""
+        if manifest.prepared is not None:
+            manifest.prepared.check(self)
+            return clip_lengths(manifest.prepared, "audio", _prepared(manifest))
         lengths = []
         for index, path in enumerate(manifest.column("audio")):
             try:
@@ -237,6 +244,9 @@ class SpeechPreprocessor(Preprocessor):
 
     def waveform(self, manifest, row):
         """One row's whole clip, a float32 NumPy array at `sample_rate`."""
+        if manifest.prepared is not None:
+            prepared_row = _prepared(manifest)[row]
+            return read_clip(manifest.prepared, "audio", prepared_row)
         path = manifest.column("audio")[row]
         return self.readers[0].load(tf.constant(path)).numpy()
 
@@ -255,7 +265,6 @@ class SpeechPreprocessor(Preprocessor):
         return np.argsort(lengths, kind="stable")
 
     def _pipeline(self, manifest, rows, sizes, transcripts, augment, seed):
-        paths = tf.constant(manifest.column("audio"))
         if transcripts:
             texts = manifest.column(self.transcript_column)
             labels, label_lengths = self.characters.batch(texts)
@@ -264,10 +273,9 @@ class SpeechPreprocessor(Preprocessor):
             label_lengths = np.zeros(len(manifest), np.int32)
         labels = tf.constant(labels)
         label_lengths = tf.constant(label_lengths)
-        load = self.readers[0].load
 
-        def decode(position, row, longest, shortest):
-            audio = load(paths[row])
+        def decode(rows, audio):
+            position, row, longest, shortest = rows
             if augment:
                 audio = _augment(audio, shortest, [seed, position])
             longest = tf.cast(longest, tf.int32)
@@ -291,12 +299,26 @@ class SpeechPreprocessor(Preprocessor):
                 shortest.astype(np.float32),
             )
         )
+        clips = self._clips(manifest, ds.map(lambda _, row, *unused: row))
+        ds = tf.data.Dataset.zip(ds, clips)
         ds = ds.map(decode, tf.data.AUTOTUNE, deterministic=True)
         # The batches planned: all full but the last one of an unshuffled
         # pass; the rows of one batch share a padded length.
         ds = ds.batch(sizes[0])
         ds = ds.map(finish, tf.data.AUTOTUNE, deterministic=True)
         return ds.prefetch(tf.data.AUTOTUNE)
+
+    def _clips(self, manifest, rows):
+        """The clips of `rows` (a dataset of row indices), in order."""
+        if manifest.prepared is not None:
+            prepared = tf.constant(_prepared(manifest))
+            rows = rows.map(lambda row: tf.gather(prepared, row))
+            return read_clips(manifest.prepared, "audio", rows)
+        paths = tf.constant(manifest.column("audio"))
+        load = self.readers[0].load
+        return rows.map(
+            lambda row: load(paths[row]), tf.data.AUTOTUNE, deterministic=True
+        )
 
     def get_config(self):
         return {
@@ -358,6 +380,11 @@ def _augment(audio, shortest, seed):
     db = tf.random.stateless_uniform((), seeds[1], *NOISE_DB)
     noise = tf.random.stateless_normal(tf.shape(audio), seeds[2])
     return audio + noise * level * 10 ** (-db / 20)
+
+
+def _prepared(manifest):
+    """Each row's number among the rows of its prepared folder (from 0)."""
+    return np.asarray(manifest.row_numbers, np.int64) - 1
 
 
 def _needed_steps(ids):

@@ -4,6 +4,7 @@ from keras_mm.encoders.augmentation import RandomMask
 from keras_mm.encoders.augmentation import RandomShift
 from keras_mm.encoders.cnn_image_encoder import cnn_image_encoder
 from keras_mm.encoders.film import FiLM
+from keras_mm.encoders.frame_mask import ClipReversal
 from keras_mm.encoders.frame_mask import ClipStandardization
 from keras_mm.encoders.frame_mask import FrameMask
 from keras_mm.encoders.padding_mask import PaddingMask
@@ -19,6 +20,7 @@ from keras_mm.encoders.transformer_text_encoder import transformer_text_encoder
 from keras_mm.encoders.waveform_audio_encoder import waveform_audio_encoder
 
 __all__ = [
+    "ClipReversal",
     "ClipStandardization",
     "FiLM",
     "FrameMask",

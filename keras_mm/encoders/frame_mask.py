@@ -85,3 +85,36 @@ class ClipStandardization(FrameMask):
 
     def compute_output_spec(self, sequence, lengths):
         return keras.KerasTensor(sequence.shape, dtype=sequence.dtype)
+
+
+@keras.saving.register_keras_serializable(package="keras_mm")
+class ClipReversal(FrameMask):
+    """Each clip's steps in reverse order, its padding left at the end.
+
+    A recurrent layer run forward over the reversed steps is the backward
+    half of a bidirectional one that never sees the padding: a clip's
+    last step comes first, whatever the batch pads it with. Applied again
+    to that layer's outputs, it puts them back in time order. Unlike a
+    mask, it costs the recurrent loop nothing per step.
+
+    Call arguments:
+        sequence: tensor `(batch, steps, features)`.
+        lengths: int tensor `(batch,)`: samples of each clip.
+
+    Example:
+    >>> x = np.arange(8.0).reshape((2, 4, 1))
+    >>> y = ClipReversal(160)(x, np.array([320, 0]))
+    >>> keras.ops.convert_to_numpy(y)[:, :, 0].tolist()
+    [[2.0, 1.0, 0.0, 3.0], [4.0, 5.0, 6.0, 7.0]]
+    """
+
+    def call(self, sequence, lengths):
+        steps = ops.arange(ops.shape(sequence)[1], dtype="int32")[None, :]
+        valid = ops.expand_dims(self.steps(lengths), 1)
+        # (batch, steps, 1): where each step is read from.
+        source = ops.where(steps < valid, valid - 1 - steps, steps)[..., None]
+        source = ops.broadcast_to(source, ops.shape(sequence))
+        return ops.take_along_axis(sequence, source, axis=1)
+
+    def compute_output_spec(self, sequence, lengths):
+        return keras.KerasTensor(sequence.shape, dtype=sequence.dtype)

@@ -41,6 +41,9 @@ def write_bundle(model, preprocessor, directory):
     # A bundle that `load_bundle` would refuse is not written.
     task.check_model(model, preprocessor, "being written")
     model.save(directory / MODEL_FILE)
+    # Before the export, which may read the bundle in another process
+    # (see `keras_mm.export.tensorflow_process`).
+    preprocessor.save(directory)
     logger = tf.get_logger()
     level = logger.level
     logger.setLevel("WARNING")  # `verbose=False` still logs "Assets written".
@@ -48,7 +51,6 @@ def write_bundle(model, preprocessor, directory):
         task.export(model, preprocessor, directory / SAVED_MODEL_DIR)
     finally:
         logger.setLevel(level)
-    preprocessor.save(directory)
 
 
 def export_bundle(model, preprocessor, directory):

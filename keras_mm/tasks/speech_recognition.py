@@ -1,11 +1,15 @@
 import collections
+import pathlib
 
+import keras
 import numpy as np
 import tensorflow as tf
 
 from keras_mm import zoo
 from keras_mm.data.audio import audio_info
+from keras_mm.data.prepared_clips import clip_lengths
 from keras_mm.data.speech_preprocessor import SpeechPreprocessor
+from keras_mm.export.tensorflow_process import export_with_tensorflow
 from keras_mm.log import log
 from keras_mm.modalities import get_modality
 from keras_mm.modalities.modality import check_files
@@ -48,9 +52,6 @@ class SpeechRecognitionTask(Task):
     command = "transcribe"
     demo_data = "speech"
     training_steps = 1800
-    # Its `transcribe` signature maps ids to strings with TensorFlow ops,
-    # which a JAX model's export (jax2tf) cannot hold yet.
-    processes = False
 
     def fit_to(self, manifest, model, **options):
         """Build `model` for the training transcripts' characters.
@@ -146,7 +147,12 @@ class SpeechRecognitionTask(Task):
     def export(self, model, preprocessor, directory):
         """A `transcribe` signature (also `serving_default`): float32
         waveforms `(batch, samples)` at the bundle's rate to `transcript`
-        strings, greedy."""
+        strings, greedy. A model on another backend is exported by a
+        TensorFlow process (`jax2tf` cannot convert clips of any
+        length)."""
+        if keras.backend.backend() != "tensorflow":
+            export_with_tensorflow(pathlib.Path(directory).parent)
+            return
         archive = export_archive(model)
         spec = tf.TensorSpec((None, None), tf.float32, name="audio")
         archive.add_endpoint(
@@ -228,6 +234,11 @@ def _metrics(model, preprocessor, manifest, batch_size, scores):
 
 def _headers(manifest):
     """Sampling rates and durations (s) of a manifest's clips."""
+    if manifest.prepared is not None:  # Resampled by `keras-mm prepare`.
+        rate = manifest.prepared.info["media"]["audio"]["sample_rate"]
+        rows = np.asarray(manifest.row_numbers) - 1
+        samples = clip_lengths(manifest.prepared, "audio", rows)
+        return [rate] * len(samples), list(samples / rate)
     check_files(manifest, get_modality("audio"))
     rates, seconds = [], []
     for path in manifest.column("audio"):

@@ -31,8 +31,6 @@ class Task:
         training_steps: int. Training steps the default epochs aim at.
         staged: bool. Whether `--init-from` can start its models from the
             encoders of another bundle.
-        processes: bool. Whether its models train in several processes
-            (their bundles must export on the JAX backend).
     """
 
     name = None
@@ -42,7 +40,6 @@ class Task:
     demo_data = "factorial"
     training_steps = 1500
     staged = False
-    processes = True
 
     def fit_to(self, manifest, model, **options):
         """Build zoo model `model` sized to a training manifest.

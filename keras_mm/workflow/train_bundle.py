@@ -181,7 +181,6 @@ def train_bundle(
     check_options(options)
     check_processes(options, num_processes or 1)
     _check_staging(options, task_of(model))
-    _check_processes(options, task_of(model))
     start_processes(num_processes, process_id, coordinator)
     if not is_chief():
         barrier("run folder")  # The chief starts it; the others read it.
@@ -269,14 +268,6 @@ def _manifests(options, demo_data):
     if options.val:
         return manifest, read_manifest(options.val, demo_data)
     return manifest.split(VALIDATION_FRACTION, options.seed)
-
-
-def _check_processes(options, task):
-    if (options.num_processes or 1) > 1 and not task.processes:
-        raise ValueError(
-            f"'{options.model}' trains in one process: a {task.noun}'s "
-            "bundle cannot be exported from the JAX backend yet."
-        )
 
 
 def _check_staging(options, task):

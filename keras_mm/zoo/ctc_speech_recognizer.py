@@ -3,8 +3,8 @@ import math
 import keras
 from keras import ops
 
+from keras_mm.encoders.frame_mask import ClipReversal
 from keras_mm.encoders.frame_mask import ClipStandardization
-from keras_mm.encoders.frame_mask import FrameMask
 from keras_mm.encoders.spec_augment import SpecAugment
 from keras_mm.speech.characters import BLANK
 from keras_mm.zoo.captioner import constructor_arguments
@@ -26,7 +26,8 @@ class CTCSpeechRecognizer(keras.Model):
     frame and then per clip (`ClipStandardization`, over the clip's own
     frames), SpecAugment masks while training, two `Conv2D` layers that
     halve time (20 ms steps) and divide the mel bins by 4, bidirectional
-    GRUs that skip the padding (`FrameMask`), and per-step logits over
+    GRUs that never see the padding (the backward GRU runs over each
+    clip's steps reversed in place, `ClipReversal`), and per-step logits over
     the characters plus CTC's blank (id 0). A clip's logits do not depend
     on how much padding its batch adds.
 
@@ -127,12 +128,17 @@ class CTCSpeechRecognizer(keras.Model):
             x = keras.layers.ReLU()(x)
         # (batch, steps, features): 20 ms steps.
         x = keras.layers.Reshape((-1, x.shape[2] * filters))(x)
-        frame_mask = FrameMask(hop_length, 2, name="frame_mask")
-        mask = frame_mask(x, lengths)
+        # Bidirectional GRUs that never see the padding: the backward
+        # one runs forward over each clip's steps reversed in place.
+        reversal = ClipReversal(hop_length, 2, name="clip_reversal")
         for _ in range(rnn_layers):
-            x = keras.layers.Bidirectional(
-                keras.layers.GRU(rnn_units, return_sequences=True)
-            )(x, mask=mask)
+            forward = keras.layers.GRU(rnn_units, return_sequences=True)(x)
+            backward = keras.layers.GRU(rnn_units, return_sequences=True)(
+                reversal(x, lengths)
+            )
+            x = keras.layers.Concatenate()(
+                [forward, reversal(backward, lengths)]
+            )
             x = keras.layers.Dropout(dropout)(x)
         logits = keras.layers.Dense(vocabulary_size, name="logits")(x)
         super().__init__(
@@ -141,7 +147,7 @@ class CTCSpeechRecognizer(keras.Model):
 
         # === Config ===
         self.arguments = arguments
-        self.frame_mask = frame_mask
+        self.frame_mask = reversal
 
     def steps(self, audio_length):
         """Valid output steps of clips of `audio_length` samples."""

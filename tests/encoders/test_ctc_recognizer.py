@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 
+from keras_mm.encoders import ClipReversal
 from keras_mm.encoders import ClipStandardization
 from keras_mm.encoders import FrameMask
 from keras_mm.encoders import SpecAugment
@@ -98,7 +99,59 @@ def test_layers_round_trip_their_config():
     for layer in (
         FrameMask(160, 2),
         ClipStandardization(160),
-        SpecAugment(3, 5, 1, 4, seed=2),
+        ClipReversal(160, 2),
+        SpecAugment(3, 5, 1, 4, max_warp=0.1, seed=2),
     ):
         again = layer.__class__.from_config(layer.get_config())
         assert again.get_config() == layer.get_config()
+
+
+def test_the_warp_stretches_the_frequency_axis_while_training_only():
+    x = np.tile(np.arange(16, dtype="float32"), (4, 3, 1))
+    layer = SpecAugment(0, 0, 0, 0, max_warp=0.2, seed=3)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(x)), x)
+    y = keras.ops.convert_to_numpy(layer(x, training=True))
+    # Bin j reads j / factor: a slope of 1 / factor, in [1/1.2, 1/0.8],
+    # the same on every step of a clip, and the top bin at most 15.
+    slopes = y[:, 0, 1] - y[:, 0, 0]
+    assert np.all((slopes > 1 / 1.2 - 1e-6) & (slopes < 1 / 0.8 + 1e-6))
+    assert len(set(slopes.round(4))) > 1
+    np.testing.assert_array_equal(y[:, 0], y[:, 2])
+    assert y.max() <= 15.0
+
+
+def test_clip_reversal_keeps_the_padding_in_place_and_undoes_itself():
+    x = np.arange(12.0, dtype="float32").reshape((2, 6, 1))
+    reversal = ClipReversal(160, 2)  # 320 samples: 3 frames, 2 steps.
+    lengths = np.array([320, 1600])
+    once = keras.ops.convert_to_numpy(reversal(x, lengths))
+    assert once[:, :, 0].tolist() == [
+        [1.0, 0.0, 2.0, 3.0, 4.0, 5.0],
+        [11.0, 10.0, 9.0, 8.0, 7.0, 6.0],
+    ]
+    twice = keras.ops.convert_to_numpy(reversal(once, lengths))
+    np.testing.assert_array_equal(twice, x)
+
+
+def test_its_bundle_serves_the_models_transcripts_on_every_backend(tmp_path):
+    # On JAX, the SavedModel is written by a TensorFlow process, as a run
+    # of several processes (on JAX) writes it.
+    import tensorflow as tf
+
+    from keras_mm.data.speech_preprocessor import SpeechPreprocessor
+    from keras_mm.export.bundle import write_bundle
+
+    keras.utils.set_random_seed(1)
+    model = tiny()
+    preprocessor = SpeechPreprocessor.from_model(model, list("abcde"))
+    write_bundle(model, preprocessor, tmp_path)
+    batch = clips([2400, 2400], seed=4)
+    ids = decode(model(batch), model.steps(batch["audio_length"]))
+    expected = [
+        preprocessor.characters.text(row)
+        for row in keras.ops.convert_to_numpy(ids).tolist()
+    ]
+    assert any(expected)  # An untrained model writes something.
+    served = tf.saved_model.load(str(tmp_path / "saved_model"))
+    texts = served.signatures["transcribe"](audio=tf.constant(batch["audio"]))
+    assert [t.decode() for t in texts["transcript"].numpy()] == expected

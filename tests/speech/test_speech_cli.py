@@ -11,6 +11,8 @@ import soundfile
 
 from keras_mm.cli.main import main
 from keras_mm.data.demo_speech import write_speech_demo
+from keras_mm.export import load_bundle
+from keras_mm.workflow import read_manifest
 from tests.helpers import run_cli as run
 
 # The tests share one trained bundle: one worker runs them all.
@@ -166,16 +168,45 @@ def test_a_long_recording_is_transcribed_in_windows(
     assert len(list(csv.reader(io.StringIO(out)))) == 2
 
 
-def test_prepare_says_it_cannot_hold_clips_of_any_length(
-    demo, tmp_path, capsys
+def test_prepared_clips_train_and_transcribe_as_the_files_do(
+    bundle, demo, tmp_path, capsys
 ):
-    status, _, err = run(
+    prepared = tmp_path / "p"
+    status, out, _ = run(
         capsys,
-        f"prepare --model ctc_speech_recognizer --data {demo} "
-        f"--out {tmp_path / 'p'}",
+        f"prepare --model-dir {bundle} --data {demo} --out {prepared} "
+        "--shard-mb 0.05",
     )
-    assert status == 1 and "of any length" in err
-    assert not (tmp_path / "p").exists()
+    assert status == 0 and "shard(s)" in out
+    shards = sorted(p.name for p in prepared.glob("media-*.f32"))
+    assert len(shards) > 1 and shards[-1].endswith(f"-of-{len(shards):05d}.f32")
+    _, preprocessor = load_bundle(bundle)
+    files, folder = read_manifest(str(demo)), read_manifest(str(prepared))
+    for options in ({}, {"shuffle": True, "seed": 3, "epochs": (1, 2)}):
+        batches = zip(
+            preprocessor.dataset(files, batch_size=8, **options),
+            preprocessor.dataset(folder, batch_size=8, **options),
+        )
+        for (a, labels_a), (b, labels_b) in batches:
+            np.testing.assert_array_equal(a["audio"], b["audio"])
+            np.testing.assert_array_equal(a["audio_length"], b["audio_length"])
+            np.testing.assert_array_equal(labels_a, labels_b)
+    np.testing.assert_array_equal(
+        preprocessor.waveform(files, 5), preprocessor.waveform(folder, 5)
+    )
+    status, out, _ = run(
+        capsys,
+        f"train --model ctc_speech_recognizer --data {prepared} --epochs 1 "
+        f"--batch-size 8 --out {tmp_path / 'm'}",
+    )
+    assert status == 0, out
+    # A truncated shard fails; it does not end an epoch early.
+    last = prepared / shards[-1]
+    last.write_bytes(last.read_bytes()[:-400])
+    status, _, err = run(
+        capsys, f"evaluate --model-dir {bundle} --data {prepared}"
+    )
+    assert status == 1 and shards[-1] in err and len(err.splitlines()) == 1
 
 
 def test_characters_never_seen_in_training_are_scored_not_crashed_on(
