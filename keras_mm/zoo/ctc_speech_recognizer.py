@@ -5,6 +5,7 @@ from keras import ops
 
 from keras_mm.encoders.frame_mask import ClipReversal
 from keras_mm.encoders.frame_mask import ClipStandardization
+from keras_mm.encoders.frame_mask import FrameMask
 from keras_mm.encoders.spec_augment import SpecAugment
 from keras_mm.speech.characters import BLANK
 from keras_mm.zoo.captioner import constructor_arguments
@@ -15,6 +16,9 @@ SIZES = {
     "cpu": {"filters": 32, "rnn_units": 128, "rnn_layers": 2},
     "gpu": {"filters": 32, "rnn_units": 512, "rnn_layers": 5},
 }
+
+
+BACKWARD = ("reversal", "mask")
 
 
 @keras.saving.register_keras_serializable(package="keras_mm")
@@ -48,6 +52,11 @@ class CTCSpeechRecognizer(keras.Model):
         rnn_layers: int or None. Bidirectional GRU layers.
         dropout: float. Dropout after each GRU layer.
         augmentation: bool. SpecAugment masks while training.
+        backward: str. How the backward GRUs skip the padding:
+            `"reversal"` (they run over each clip's steps reversed in
+            place, `ClipReversal`) or `"mask"` (Keras' `Bidirectional`
+            with a mask: the same function, 7% slower to train on a CPU;
+            the recognizers of keras_mm before `reversal` existed).
 
     The model maps `{"audio": (batch, samples) float32 in [-1, 1],
     "audio_length": (batch,) int32}` to logits `(batch, steps,
@@ -77,9 +86,15 @@ class CTCSpeechRecognizer(keras.Model):
         rnn_layers=None,
         dropout=0.2,
         augmentation=True,
+        backward="reversal",
         **kwargs,
     ):
         arguments = constructor_arguments(locals())
+        if backward not in BACKWARD:
+            raise ValueError(
+                f"Expected `backward` to be one of {BACKWARD}. "
+                f"Received: {backward}"
+            )
         if size not in SIZES:
             raise ValueError(
                 f"Expected `size` to be one of {sorted(SIZES)}. "
@@ -128,18 +143,9 @@ class CTCSpeechRecognizer(keras.Model):
             x = keras.layers.ReLU()(x)
         # (batch, steps, features): 20 ms steps.
         x = keras.layers.Reshape((-1, x.shape[2] * filters))(x)
-        # Bidirectional GRUs that never see the padding: the backward
-        # one runs forward over each clip's steps reversed in place.
-        reversal = ClipReversal(hop_length, 2, name="clip_reversal")
-        for _ in range(rnn_layers):
-            forward = keras.layers.GRU(rnn_units, return_sequences=True)(x)
-            backward = keras.layers.GRU(rnn_units, return_sequences=True)(
-                reversal(x, lengths)
-            )
-            x = keras.layers.Concatenate()(
-                [forward, reversal(backward, lengths)]
-            )
-            x = keras.layers.Dropout(dropout)(x)
+        x, frame_mask = _recurrent(
+            x, lengths, hop_length, rnn_units, rnn_layers, dropout, backward
+        )
         logits = keras.layers.Dense(vocabulary_size, name="logits")(x)
         super().__init__(
             {"audio": audio, "audio_length": lengths}, logits, **kwargs
@@ -147,7 +153,7 @@ class CTCSpeechRecognizer(keras.Model):
 
         # === Config ===
         self.arguments = arguments
-        self.frame_mask = reversal
+        self.frame_mask = frame_mask
 
     def steps(self, audio_length):
         """Valid output steps of clips of `audio_length` samples."""
@@ -170,9 +176,40 @@ class CTCSpeechRecognizer(keras.Model):
             loss = loss + ops.sum(self.losses)
         return loss
 
+    @classmethod
+    def from_config(cls, config):
+        # Bundles from before `backward` existed have masked GRUs.
+        return cls(**{"backward": "mask", **config})
+
     def get_config(self):
         return {
             "name": self.name,
             "trainable": self.trainable,
             **self.arguments,
         }
+
+
+def _recurrent(x, lengths, hop_length, units, layers, dropout, backward):
+    """Bidirectional GRUs over `x` `(batch, steps, features)` that never
+    see the padding; returns their outputs and the `FrameMask` of the
+    steps."""
+    if backward == "mask":
+        frame_mask = FrameMask(hop_length, 2, name="frame_mask")
+        mask = frame_mask(x, lengths)
+        for _ in range(layers):
+            x = keras.layers.Bidirectional(
+                keras.layers.GRU(units, return_sequences=True)
+            )(x, mask=mask)
+            x = keras.layers.Dropout(dropout)(x)
+        return x, frame_mask
+    reversal = ClipReversal(hop_length, 2, name="clip_reversal")
+    for i in range(layers):
+        forward = keras.layers.GRU(
+            units, return_sequences=True, name=f"forward_gru_{i}"
+        )(x)
+        backward = keras.layers.GRU(
+            units, return_sequences=True, name=f"backward_gru_{i}"
+        )(reversal(x, lengths))
+        x = keras.layers.Concatenate()([forward, reversal(backward, lengths)])
+        x = keras.layers.Dropout(dropout)(x)
+    return x, reversal

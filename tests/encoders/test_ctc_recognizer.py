@@ -155,3 +155,39 @@ def test_its_bundle_serves_the_models_transcripts_on_every_backend(tmp_path):
     served = tf.saved_model.load(str(tmp_path / "saved_model"))
     texts = served.signatures["transcribe"](audio=tf.constant(batch["audio"]))
     assert [t.decode() for t in texts["transcript"].numpy()] == expected
+
+
+def test_reversed_steps_compute_what_the_masked_bidirectional_gru_does():
+    # Bundles from before `backward="reversal"` load with masked GRUs.
+    reversal = tiny(backward="reversal")
+    masked = CTCSpeechRecognizer.from_config(
+        {
+            key: value
+            for key, value in reversal.get_config().items()
+            if key != "backward"
+        }
+    )
+    assert masked.arguments["backward"] == "mask"
+    recurrent = (keras.layers.GRU, keras.layers.Bidirectional)
+    bidirectional = [
+        x for x in masked.layers if isinstance(x, keras.layers.Bidirectional)
+    ]
+    for i, layer in enumerate(bidirectional):
+        for direction in ("forward", "backward"):
+            source = reversal.get_layer(f"{direction}_gru_{i}")
+            getattr(layer, f"{direction}_layer").set_weights(
+                source.get_weights()
+            )
+    others = [
+        [x for x in model.layers if x.weights and not isinstance(x, recurrent)]
+        for model in (masked, reversal)
+    ]
+    assert len(others[0]) == len(others[1]) == 6
+    for target, source in zip(*others):
+        target.set_weights(source.get_weights())
+    batch = clips([2400, 1000, 1800])
+    steps = keras.ops.convert_to_numpy(reversal.steps(batch["audio_length"]))
+    expected = keras.ops.convert_to_numpy(masked(batch))
+    actual = keras.ops.convert_to_numpy(reversal(batch))
+    for i, n in enumerate(steps):  # Steps past a clip's end mean nothing.
+        np.testing.assert_allclose(actual[i, :n], expected[i, :n], atol=1e-5)
