@@ -146,13 +146,21 @@ def multimodal_classifier(model):
 
 
 def ctc_speech_recognizer(model):
-    """The recognizer in stock layers, as keras.io's example has it: no
-    masks (its GRUs run over every step, as the zoo's over unpadded
-    batches), per-frame `LayerNormalization` only, and no SpecAugment
+    """The recognizer in stock layers, as keras.io's example has it:
+    `Bidirectional` GRUs over every step (the zoo's reverse each clip's
+    steps in place instead, which changes nothing on unpadded batches),
+    per-frame `LayerNormalization` only, and no SpecAugment
     (the zoo model is built with `augmentation=False` to compare)."""
     mel = next(x for x in model.layers if isinstance(x, L.MelSpectrogram))
     convs = [x for x in model.layers if isinstance(x, L.Conv2D)]
-    rnns = [x for x in model.layers if isinstance(x, L.Bidirectional)]
+    # Units of each bidirectional layer (the zoo's forward GRUs, or its
+    # masked `Bidirectional` layers with `backward="mask"`).
+    units = [
+        x.forward_layer.units if isinstance(x, L.Bidirectional) else x.units
+        for x in model.layers
+        if isinstance(x, L.Bidirectional) or x.name.startswith("forward_gru")
+    ]
+    assert units, "the recognizer has no recurrent layers"
     audio = keras.Input((None,), name="audio")
     x = L.Reshape((-1, 1))(audio)
     x = L.ZeroPadding1D((0, mel.sequence_length))(x)
@@ -164,9 +172,8 @@ def ctc_speech_recognizer(model):
         x = L.Conv2D.from_config(conv.get_config())(x)
         x = L.ReLU()(L.BatchNormalization()(x))
     x = L.Reshape((-1, x.shape[2] * x.shape[3]))(x)
-    for rnn in rnns:
-        units = rnn.forward_layer.units
-        x = L.Bidirectional(L.GRU(units, return_sequences=True))(x)
+    for size in units:
+        x = L.Bidirectional(L.GRU(size, return_sequences=True))(x)
         x = L.Dropout(0.2)(x)
     logits = L.Dense(model.output.shape[-1])(x)
     return keras.Model(

@@ -111,10 +111,15 @@ class ClipReversal(FrameMask):
     def call(self, sequence, lengths):
         steps = ops.arange(ops.shape(sequence)[1], dtype="int32")[None, :]
         valid = ops.expand_dims(self.steps(lengths), 1)
-        # (batch, steps, 1): where each step is read from.
-        source = ops.where(steps < valid, valid - 1 - steps, steps)[..., None]
-        source = ops.broadcast_to(source, ops.shape(sequence))
-        return ops.take_along_axis(sequence, source, axis=1)
+        # (batch, steps): where each step is read from.
+        source = ops.where(steps < valid, valid - 1 - steps, steps)
+        # Whole rows of the flattened steps: a row gather, whose gradient
+        # costs less than an element-wise one.
+        shape = ops.shape(sequence)
+        offsets = ops.arange(shape[0], dtype="int32")[:, None] * shape[1]
+        rows = ops.reshape(sequence, (-1, sequence.shape[-1]))
+        flat = ops.take(rows, ops.reshape(source + offsets, (-1,)), axis=0)
+        return ops.reshape(flat, shape)
 
     def compute_output_spec(self, sequence, lengths):
         return keras.KerasTensor(sequence.shape, dtype=sequence.dtype)

@@ -51,7 +51,7 @@ class SpeechRecognitionTask(Task):
     preprocessor = SpeechPreprocessor
     command = "transcribe"
     demo_data = "speech"
-    training_steps = 1800
+    training_steps = 2200
 
     def fit_to(self, manifest, model, **options):
         """Build `model` for the training transcripts' characters.
