@@ -180,6 +180,11 @@ class Prepared:
         identity = self.info["media"].get(name)
         return None if identity is None else tuple(identity["shape"])
 
+    def rows(self, manifest):
+        """Where the rows of `manifest` (this folder's, or a subset of
+        them) are among the prepared rows, from 0 (NumPy int64)."""
+        return np.asarray(manifest.row_numbers, np.int64) - 1
+
     def check(self, preprocessor):
         """Raise a `ValueError` unless `preprocessor` reads the media
         prepared here (the same shapes and sampling rate)."""
@@ -208,7 +213,7 @@ class Prepared:
             posixpath.join(self.directory, name) for name in self.info["shards"]
         ]
         records = tf.data.TFRecordDataset(files)
-        indices = np.asarray(manifest.row_numbers) - 1
+        indices = self.rows(manifest)
         if len(indices) != self.info["rows"]:
             if np.any(np.diff(indices) <= 0):
                 raise ValueError(

@@ -112,7 +112,8 @@ class SpeechPreprocessor(Preprocessor):
         (or from the index of a prepared manifest)."""
         if manifest.prepared is not None:
             manifest.prepared.check(self)
-            return clip_lengths(manifest.prepared, "audio", _prepared(manifest))
+            rows = manifest.prepared.rows(manifest)
+            return clip_lengths(manifest.prepared, "audio", rows)
         lengths = []
         for index, path in enumerate(manifest.column("audio")):
             try:
@@ -245,7 +246,7 @@ class SpeechPreprocessor(Preprocessor):
     def waveform(self, manifest, row):
         """One row's whole clip, a float32 NumPy array at `sample_rate`."""
         if manifest.prepared is not None:
-            prepared_row = _prepared(manifest)[row]
+            prepared_row = manifest.prepared.rows(manifest)[row]
             return read_clip(manifest.prepared, "audio", prepared_row)
         path = manifest.column("audio")[row]
         return self.readers[0].load(tf.constant(path)).numpy()
@@ -311,7 +312,7 @@ class SpeechPreprocessor(Preprocessor):
     def _clips(self, manifest, rows):
         """The clips of `rows` (a dataset of row indices), in order."""
         if manifest.prepared is not None:
-            prepared = tf.constant(_prepared(manifest))
+            prepared = tf.constant(manifest.prepared.rows(manifest))
             rows = rows.map(lambda row: tf.gather(prepared, row))
             return read_clips(manifest.prepared, "audio", rows)
         paths = tf.constant(manifest.column("audio"))
@@ -380,11 +381,6 @@ def _augment(audio, shortest, seed):
     db = tf.random.stateless_uniform((), seeds[1], *NOISE_DB)
     noise = tf.random.stateless_normal(tf.shape(audio), seeds[2])
     return audio + noise * level * 10 ** (-db / 20)
-
-
-def _prepared(manifest):
-    """Each row's number among the rows of its prepared folder (from 0)."""
-    return np.asarray(manifest.row_numbers, np.int64) - 1
 
 
 def _needed_steps(ids):

@@ -236,7 +236,7 @@ def _headers(manifest):
     """Sampling rates and durations (s) of a manifest's clips."""
     if manifest.prepared is not None:  # Resampled by `keras-mm prepare`.
         rate = manifest.prepared.info["media"]["audio"]["sample_rate"]
-        rows = np.asarray(manifest.row_numbers) - 1
+        rows = manifest.prepared.rows(manifest)
         samples = clip_lengths(manifest.prepared, "audio", rows)
         return [rate] * len(samples), list(samples / rate)
     check_files(manifest, get_modality("audio"))
