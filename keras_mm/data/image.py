@@ -13,6 +13,21 @@ def check_image(path):
         raise ValueError(f"could not decode image {path}") from None
 
 
+def image_header(path):
+    """`(height, width, channels)` of an image file, or None if unreadable.
+
+    Channels as stored: 1 (gray), 2 (gray and alpha), 3 or 4.
+    """
+    try:
+        image = tf.io.decode_image(
+            tf.io.read_file(str(path)), expand_animations=False
+        )
+    except (tf.errors.OpError, ValueError):
+        # Unreadable files are reported, with their row, by the checks.
+        return None
+    return tuple(int(n) for n in image.shape)
+
+
 def load_image(path, image_shape):
     """Read, decode and resize one image inside a tf.data graph.
 

@@ -1,6 +1,7 @@
 from keras_mm.data import Manifest
 from keras_mm.modalities import get_modality
 from tests.data.media import write_csv
+from tests.data.media import write_png
 from tests.data.media import write_wav
 
 
@@ -36,3 +37,28 @@ def test_lengths_are_capped(tmp_path):
 def test_absent_audio_is_not_sized(tmp_path):
     manifest = Manifest.read(write_csv(tmp_path / "m.csv", [{"label": "a"}]))
     assert size("audio", manifest, {"sample_rate": 8000}) == {}
+
+
+def test_images_are_read_at_their_own_size_within_a_budget(tmp_path):
+    rows = []
+    for i, (height, width) in enumerate([(30, 66), (32, 64), (34, 62)]):
+        write_png(tmp_path / f"{i}.png", height, width, channels=1)
+        rows.append({"image": f"{i}.png"})
+    manifest = Manifest.read(write_csv(tmp_path / "gray.csv", rows))
+    # The median size, in multiples of 8; gray files, one channel.
+    assert size("image", manifest, {}) == {"image_shape": (32, 64, 1)}
+    write_png(tmp_path / "big.png", 300, 600, channels=3)
+    write_png(tmp_path / "small.png", 4, 4, channels=1)
+    rows += [{"image": "big.png"}, {"image": "small.png"}, {"image": ""}]
+    manifest = Manifest.read(write_csv(tmp_path / "mixed.csv", rows))
+    assert size("image", manifest, {}) == {"image_shape": (32, 64, 3)}
+    big = Manifest.read(write_csv(tmp_path / "big.csv", [{"image": "big.png"}]))
+    # Scaled to at most 64x64 pixels, the aspect kept: 45x90 -> 48x88.
+    assert size("image", big, {}) == {"image_shape": (48, 88, 3)}
+    tiny = Manifest.read(
+        write_csv(tmp_path / "t.csv", [{"image": "small.png"}])
+    )
+    assert size("image", tiny, {}) == {"image_shape": (16, 16, 1)}
+    (tmp_path / "bad.png").write_bytes(b"not an image")
+    bad = Manifest.read(write_csv(tmp_path / "b.csv", [{"image": "bad.png"}]))
+    assert size("image", bad, {}) == {}
