@@ -14,6 +14,7 @@ from keras_mm.export.output_folder import output_lock
 from keras_mm.export.output_folder import prepared_output
 from keras_mm.export.output_folder import recover
 from keras_mm.export.output_folder import staging_directory
+from keras_mm.export.tensorflow_process import export_with_tensorflow
 from keras_mm.tasks import get_task
 from keras_mm.tasks import load_preprocessor
 
@@ -30,6 +31,10 @@ def write_bundle(model, preprocessor, directory):
     `keras_mm.tasks.Task.export`): a classifier's `serving_default`, keyed
     by input name; a captioner's `generate`, `generate_beam` and
     `generate_top_k`; a dual encoder's `encode_image` and `encode_text`.
+    On another backend than TensorFlow, a TensorFlow process writes it
+    from the saved files (`keras_mm.export.tensorflow_process`): `jax2tf`
+    converts neither the signatures' string operations (questions in,
+    answers out) nor a spectrogram of clips of any length.
 
     Args:
         model: `keras.Model`. The model to save.
@@ -48,7 +53,10 @@ def write_bundle(model, preprocessor, directory):
     level = logger.level
     logger.setLevel("WARNING")  # `verbose=False` still logs "Assets written".
     try:
-        task.export(model, preprocessor, directory / SAVED_MODEL_DIR)
+        if keras.backend.backend() == "tensorflow":
+            task.export(model, preprocessor, directory / SAVED_MODEL_DIR)
+        else:
+            export_with_tensorflow(directory)
     finally:
         logger.setLevel(level)
 

@@ -2,9 +2,11 @@
 
 Some signatures cannot be converted from JAX by `jax2tf`: a speech
 recognizer takes clips of any length, and JAX's STFT needs a concrete
-one. A model trained on another backend (a run of several processes
-trains on JAX) then has its SavedModel written by a child process on
-TensorFlow, from the bundle's `model.keras` and preprocessing files.
+one; a question-answering model takes questions and gives answers as
+strings. A model on another backend (a run of several processes trains
+on JAX) has its SavedModel written by a child process on TensorFlow,
+from the bundle's `model.keras` and preprocessing files (see
+`keras_mm.export.bundle.write_bundle`).
 
 Usage: python -m keras_mm.export.tensorflow_process BUNDLE
 """

@@ -27,6 +27,11 @@ def export_archive(model, *resources):
     else:
         archive.track(model)  # Other backends' variables become TF's.
     for resource in resources:
+        if not resource.built:
+            # Lookup layers are built by their first call; one loaded only
+            # to be exported (`keras_mm.export.tensorflow_process`) has
+            # its tables, and no call yet.
+            resource.build(None)
         archive.track(resource)
     return archive
 

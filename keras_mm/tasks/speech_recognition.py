@@ -1,7 +1,5 @@
 import collections
-import pathlib
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -9,7 +7,6 @@ from keras_mm import zoo
 from keras_mm.data.audio import audio_info
 from keras_mm.data.prepared_clips import clip_lengths
 from keras_mm.data.speech_preprocessor import SpeechPreprocessor
-from keras_mm.export.tensorflow_process import export_with_tensorflow
 from keras_mm.log import log
 from keras_mm.modalities import get_modality
 from keras_mm.modalities.modality import check_files
@@ -147,12 +144,7 @@ class SpeechRecognitionTask(Task):
     def export(self, model, preprocessor, directory):
         """A `transcribe` signature (also `serving_default`): float32
         waveforms `(batch, samples)` at the bundle's rate to `transcript`
-        strings, greedy. A model on another backend is exported by a
-        TensorFlow process (`jax2tf` cannot convert clips of any
-        length)."""
-        if keras.backend.backend() != "tensorflow":
-            export_with_tensorflow(pathlib.Path(directory).parent)
-            return
+        strings, greedy."""
         archive = export_archive(model)
         spec = tf.TensorSpec((None, None), tf.float32, name="audio")
         archive.add_endpoint(

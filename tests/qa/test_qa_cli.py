@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -110,22 +111,24 @@ def test_bad_questions_get_one_line(demo, tmp_path, capsys):
     assert not (tmp_path / "never").exists()
 
 
-def test_the_signature_gives_the_cli_answers_without_keras_mm(
-    bundle, demo, capsys
-):
-    _, out, _ = run(capsys, f"answer --model-dir {bundle} --data {demo}")
-    expected = [row["answer"] for row in csv.DictReader(io.StringIO(out))]
+def served_answers(bundle, demo):
+    """The `answer` signature's answers to the demo's rows, in a process
+    without keras_mm."""
     rows = list(csv.DictReader(open(demo)))
     images = [str(demo.parent / r["image"]) for r in rows]
     questions = [r["question"] for r in rows]
+    height, width, channels = json.loads(
+        (bundle / "preprocessing.json").read_text()
+    )["inputs"]["image"]
     script = (
         "import json, sys, numpy as np, tensorflow as tf\n"
         f"serving = tf.saved_model.load({str(bundle / 'saved_model')!r})\n"
         "answer = serving.signatures['answer']\n"
         "images = []\n"
         f"for path in {images!r}:\n"
-        "    image = tf.io.decode_png(tf.io.read_file(path), channels=3)\n"
-        "    image = tf.image.resize(image, (64, 64))\n"
+        "    image = tf.io.decode_png(tf.io.read_file(path), "
+        f"channels={channels})\n"
+        f"    image = tf.image.resize(image, ({height}, {width}))\n"
         "    images.append(image.numpy())\n"
         "result = answer(\n"
         "    image=tf.constant(np.stack(images)),\n"
@@ -140,7 +143,36 @@ def test_the_signature_gives_the_cli_answers_without_keras_mm(
     )
     assert served.returncode == 0, served.stderr[-2000:]
     answers = json.loads(served.stdout.splitlines()[-1])
-    assert [normalize_answer(a) for a in answers] == expected
+    return [normalize_answer(a) for a in answers]
+
+
+def cli_answers(capsys, bundle, demo):
+    _, out, _ = run(capsys, f"answer --model-dir {bundle} --data {demo}")
+    return [row["answer"] for row in csv.DictReader(io.StringIO(out))]
+
+
+def test_the_signature_gives_the_cli_answers_without_keras_mm(
+    bundle, demo, capsys
+):
+    assert served_answers(bundle, demo) == cli_answers(capsys, bundle, demo)
+
+
+def test_a_bundle_trained_on_jax_serves_its_answers(demo, tmp_path, capsys):
+    # On JAX (as in a run of several processes), a TensorFlow process
+    # writes the SavedModel: `jax2tf` converts no string operations.
+    out = tmp_path / "jax"
+    command = (
+        f"train --model vqa_classifier --data {demo} --epochs 1 "
+        f"--batch-size 16 --out {out}"
+    )
+    trained = subprocess.run(
+        [sys.executable, "-m", "keras_mm", *command.split()],
+        env={**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"},
+        capture_output=True,
+        text=True,
+    )
+    assert trained.returncode == 0, trained.stderr[-2000:]
+    assert served_answers(out, demo) == cli_answers(capsys, out, demo)
 
 
 def test_trains_from_prepared_shards_and_resumes(demo, tmp_path, capsys):
