@@ -186,8 +186,10 @@ def vqa_classifier(model):
     scaled and shifted by a `Dense` projection of it (FiLM, in stock
     layers), concatenated as `multimodal_classifier`'s twin does."""
     inputs = _inputs(model)
-    vocabulary = model.get_layer("question_encoder").layers[1].input_dim
-    question = _lstm_text(inputs["question"], vocabulary, 64, L.GRU)
+    encoder = model.get_layer("question_encoder")
+    vocabulary = encoder.layers[1].input_dim
+    width = encoder.output.shape[-1]  # The model's `hidden_dim`.
+    question = _lstm_text(inputs["question"], vocabulary, width, L.GRU)
     image = L.Rescaling(1 / 255)(inputs["image"])
     shift = _config(model, "image_encoder", "random_shift")
     x = L.RandomTranslation.from_config(shift)(image)
@@ -201,10 +203,10 @@ def vqa_classifier(model):
     image = L.Flatten()(x)
     presence = inputs["presence"]
     features = [
-        L.Dense(64, "relu")(x) * presence[:, i : i + 1]
+        L.Dense(width, "relu")(x) * presence[:, i : i + 1]
         for i, x in enumerate((image, question))
     ]
-    x = L.Dense(64, "relu")(L.Concatenate()(features))
+    x = L.Dense(width, "relu")(L.Concatenate()(features))
     outputs = L.Dense(model.output.shape[-1], "softmax")(L.Dropout(0.1)(x))
     return keras.Model(inputs, outputs, name="vqa_classifier_twin")
 
