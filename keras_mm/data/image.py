@@ -7,10 +7,8 @@ def check_image(path):
     """Raise `ValueError` if `path` is missing or is not a decodable image."""
     if not pathlib.Path(path).is_file():
         raise ValueError(f"image file not found: {path}")
-    try:
-        tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
-    except tf.errors.OpError:
-        raise ValueError(f"could not decode image {path}") from None
+    if image_header(path) is None:
+        raise ValueError(f"could not decode image {path}")
 
 
 def image_header(path):
