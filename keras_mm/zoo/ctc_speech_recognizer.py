@@ -187,8 +187,9 @@ class CTCSpeechRecognizer(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        # Bundles from before `backward` existed have masked GRUs.
-        return cls(**{"backward": "mask", **config})
+        # Bundles from before `backward` existed have masked GRUs, and
+        # those from before `warp` trained without it.
+        return cls(**{"backward": "mask", "warp": 0.0, **config})
 
     def get_config(self):
         return {

@@ -164,10 +164,11 @@ def test_reversed_steps_compute_what_the_masked_bidirectional_gru_does():
         {
             key: value
             for key, value in reversal.get_config().items()
-            if key != "backward"
+            if key not in ("backward", "warp")
         }
     )
     assert masked.arguments["backward"] == "mask"
+    assert masked.arguments["warp"] == 0.0
     recurrent = (keras.layers.GRU, keras.layers.Bidirectional)
     bidirectional = [
         x for x in masked.layers if isinstance(x, keras.layers.Bidirectional)
