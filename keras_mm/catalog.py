@@ -50,6 +50,10 @@ MODELS = {
         "question_answering",
         "Question answering: the question steers how the context is read.",
     ),
+    "vqa_generator": (
+        "answer_generation",
+        "Question answering that writes its answer, token by token.",
+    ),
 }
 # The zoo's tasks, in the order of their first entry.
 TASKS = tuple(dict.fromkeys(task for task, _ in MODELS.values()))

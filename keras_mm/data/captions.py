@@ -45,11 +45,12 @@ def build_caption_vocabulary(captions, vocabulary_size=1000):
     )
 
 
-def caption_length(captions, vocabulary):
-    """Decoder length for 95% of the captions' tokens plus `[END]`, 8-64."""
+def caption_length(captions, vocabulary, minimum=8):
+    """Decoder length for 95% of the captions' tokens plus `[END]`, at
+    least `minimum`, at most 64."""
     # Eager keras-hub tokenizers return lists of ids.
     pieces = CaptionTokenizer(vocabulary, 1).tokenizer(tf.constant(captions))
-    return fit_length([len(ids) + 1 for ids in pieces], 8, 64)
+    return fit_length([len(ids) + 1 for ids in pieces], minimum, 64)
 
 
 class CaptionTokenizer:

@@ -176,24 +176,6 @@ class ClassifierPreprocessor(Preprocessor):
             )
         return (features, *targets) if targets else features
 
-    def serving(self):
-        """`{input: (spec, transform, resources)}` of the SavedModel.
-
-        For the inputs whose modality's signature takes something other
-        than the model input (see `Reader.serving`).
-        """
-        serving = {reader.name: reader.serving() for reader in self.readers}
-        return {name: value for name, value in serving.items() if value}
-
-    def serving_values(self, manifest, inputs):
-        """The SavedModel's inputs for rows whose model inputs are `inputs`."""
-        values = dict(inputs)
-        for reader in self.readers:
-            values[reader.name] = reader.serving_values(
-                manifest, inputs[reader.name]
-            )
-        return values
-
     def get_config(self):
         config = {
             "inputs": {

@@ -143,6 +143,24 @@ class Preprocessor:
         """The settings modality `name` reads with (see `reader`)."""
         return {"sample_rate": self.sample_rate}
 
+    def serving(self):
+        """`{input: (spec, transform, resources)}` of the SavedModel.
+
+        For the inputs whose modality's signature takes something other
+        than the model input (see `Reader.serving`).
+        """
+        serving = {reader.name: reader.serving() for reader in self.readers}
+        return {name: value for name, value in serving.items() if value}
+
+    def serving_values(self, manifest, inputs):
+        """The SavedModel's inputs for rows whose model inputs are `inputs`."""
+        values = dict(inputs)
+        for reader in self.readers:
+            values[reader.name] = reader.serving_values(
+                manifest, inputs[reader.name]
+            )
+        return values
+
     def media(self):
         """`{column: (shape, load)}` of the media columns `decode` reads.
 

@@ -1,5 +1,6 @@
 import numpy as np
 
+from keras_mm.data.caption_preprocessor import CaptionPreprocessor
 from keras_mm.data.classifier_preprocessor import ClassifierPreprocessor
 from keras_mm.log import log
 from keras_mm.qa.answers import normalize_answer
@@ -35,3 +36,15 @@ class QuestionAnsweringPreprocessor(ClassifierPreprocessor):
                 f"'{answers[unseen[0]]}'); they count as wrong."
             )
         return ids
+
+
+class AnswerPreprocessor(CaptionPreprocessor):
+    """An answer generator's preprocessing: a captioner's, whose texts
+    are the `answer` column, normalized (`keras_mm.qa.normalize_answer`),
+    and whose conditioning inputs include the `question`."""
+
+    task = "answer_generation"
+    default_column = "answer"
+
+    def texts(self, manifest):
+        return [normalize_answer(a) for a in manifest.column("answer")]

@@ -17,7 +17,8 @@ from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.log import log
 from keras_mm.modalities import get_modality
 from keras_mm.modalities import list_modalities
-from keras_mm.tasks.captioning_export import captioner_archive
+from keras_mm.tasks.captioning_export import CAPTION_ENDPOINTS
+from keras_mm.tasks.captioning_export import generation_archive
 from keras_mm.tasks.task import Task
 from keras_mm.tasks.task import model_options
 from keras_mm.tasks.task import saved_files
@@ -37,6 +38,10 @@ class CaptioningTask(Task):
     preprocessor = CaptionPreprocessor
     command = "caption"
     demo_data = "captions"
+    # Signature name: (sampler, name of the strings it returns); the
+    # first is greedy, which `serving_examples` checks.
+    endpoints = CAPTION_ENDPOINTS
+    text_noun = "caption"
 
     def fit_to(self, manifest, model, vocabulary_size=1000, **options):
         """Build `model` with a vocabulary and caption length fit to the data.
@@ -71,9 +76,9 @@ class CaptioningTask(Task):
     def describe(self, model, preprocessor):
         return (
             f"{super().describe(model, preprocessor)}, "
-            f"{len(preprocessor.vocabulary)} caption tokens, captions up to "
-            f"{preprocessor.sequence_length} tokens, conditioned on "
-            + " and ".join(preprocessor.modalities)
+            f"{len(preprocessor.vocabulary)} {self.text_noun} tokens, "
+            f"{self.text_noun}s up to {preprocessor.sequence_length} "
+            "tokens, conditioned on " + " and ".join(preprocessor.modalities)
         )
 
     def evaluate(self, model, preprocessor, manifest, batch_size=32, drop=()):
@@ -110,33 +115,35 @@ class CaptioningTask(Task):
         return ["row", "caption"], rows
 
     def export(self, model, preprocessor, directory):
-        """`generate`, `generate_beam`, `generate_top_k` (see
-        `captioner_archive`)."""
-        archive = captioner_archive(model, preprocessor)
+        """One signature per entry of `endpoints` (see
+        `generation_archive`)."""
+        archive = generation_archive(model, preprocessor, self.endpoints)
         archive.write_out(str(directory), verbose=False)
 
     def serving_examples(self, model, preprocessor, manifest):
-        """`generate` (greedy, deterministic): token ids and captions."""
+        """The first (greedy, deterministic) signature: token ids and
+        texts."""
         data = preprocessor.dataset(manifest, len(manifest), captions=False)
         inputs = {k: v.numpy() for k, v in next(iter(data)).items()}
         tokenizer = preprocessor.tokenizer
+        name, (sampler, output) = next(iter(self.endpoints.items()))
         ids = generate(
             model,
             inputs,
             tokenizer.start_id,
             tokenizer.end_id,
-            get_sampler("greedy"),
+            get_sampler(sampler),
         )
-        captions = tokenizer.detokenize(ids)
+        texts = tokenizer.detokenize(ids)
         return {
-            "generate": (
-                inputs,
-                {"token_ids": np.asarray(ids), "caption": np.array(captions)},
+            name: (
+                preprocessor.serving_values(manifest, inputs),
+                {"token_ids": np.asarray(ids), output: np.array(texts)},
             )
         }
 
     def report(self, metrics, preprocessor, manifest, out):
-        signatures = ["generate", "generate_beam", "generate_top_k"]
+        signatures = list(self.endpoints)
         return (
             f"Validation BLEU-4: {metrics['bleu4']:.4f}, token accuracy: "
             f"{metrics['token_accuracy']:.4f}\n"

@@ -3,15 +3,13 @@ import numpy as np
 
 from keras_mm import zoo
 from keras_mm.data import ClassifierPreprocessor
-from keras_mm.data import ManifestError
 from keras_mm.data import learn_class_names
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.heads import head_kind
-from keras_mm.modalities import get_modality
-from keras_mm.modalities import list_modalities
 from keras_mm.tasks.archive import export_model
+from keras_mm.tasks.sizing import check_columns
+from keras_mm.tasks.sizing import size_modalities
 from keras_mm.tasks.task import Task
-from keras_mm.tasks.task import model_options
 from keras_mm.tasks.task import saved_files
 from keras_mm.training.train import StopWhenPerfect
 
@@ -47,43 +45,11 @@ class ClassificationTask(Task):
                 take (`features`: the columns of the `"tabular"` one).
         """
         class_names = self.class_names(manifest)
-        modalities = [get_modality(name) for name in list_modalities()]
-        taken = {
-            key: options.pop(key, None) for m in modalities for key in m.options
-        }
-        taken = {key: value for key, value in taken.items() if value}
-        overrides = {
-            "num_classes": len(class_names),
-            **model_options(model, options),
-        }
-        accepted = zoo.config(model, **overrides)
-        if taken and "modality_config" not in accepted:
-            _refuse(model, taken)
-        found = [m for m in modalities if m.found(manifest, taken)]
-        if "modalities" in accepted and "modalities" not in overrides:
-            if not found:
-                raise ManifestError(_none_found(manifest, modalities))
-            overrides["modalities"] = tuple(m.name for m in found)
-        settings = {}
-        for modality in found:
-            config = zoo.config(model, **overrides)
-            sized, saved = modality.size(manifest, config, taken)
-            for key, value in sized.items():
-                # Explicit options win, except those sizing only caps.
-                if key in accepted and (
-                    key in modality.capped or key not in options
-                ):
-                    overrides[key] = value
-            settings.update(saved)
+        overrides, settings, found = size_modalities(
+            manifest, model, options, num_classes=len(class_names)
+        )
         built = zoo.build(model, **overrides)
-        columns = {m.name for m in found}
-        missing = sorted(set(built.input) - columns - {"presence"})
-        if missing:
-            raise ManifestError(
-                f"Model '{model}' reads {sorted(built.input)}, but manifest "
-                f"{manifest.path} has no {missing} column (or only empty "
-                "cells in it)."
-            )
+        check_columns(manifest, model, built, found)
         # The sizing the model was built with, not a scan of its layers.
         config = zoo.config(model, **overrides)
         pre = self.preprocessor.from_model(
@@ -195,26 +161,6 @@ class ClassificationTask(Task):
             f"{saved_files(out)}\n"
             f"Inspect: saved_model_cli show --dir {out}/saved_model --all"
         )
-
-
-def _none_found(manifest, modalities):
-    columns = ", ".join(repr(m.name) for m in modalities if not m.options)
-    flags = " or ".join(
-        "--" + key.replace("_", "-") for m in modalities for key in m.options
-    )
-    return (
-        f"Manifest {manifest.path} has none of the columns {columns} (or "
-        f"only empty cells in them), and no {flags} names others."
-    )
-
-
-def _refuse(model, taken):
-    flags = ", ".join("--" + key.replace("_", "-") for key in taken)
-    takes = [m for m in zoo.list_models() if "modality_config" in zoo.config(m)]
-    raise ValueError(
-        f"Model '{model}' does not take {flags}; it works with: "
-        f"{', '.join(takes)}"
-    )
 
 
 def _decide(probs, preprocessor):

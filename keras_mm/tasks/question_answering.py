@@ -1,20 +1,14 @@
-import collections
-
 import keras
-import numpy as np
 import tensorflow as tf
 
 from keras_mm.data import ManifestError
 from keras_mm.data.qa_preprocessor import QuestionAnsweringPreprocessor
-from keras_mm.qa.answers import normalize_answer
-from keras_mm.qa.answers import vqa_accuracy
+from keras_mm.qa.scores import answer_scores
+from keras_mm.qa.scores import training_answers
 from keras_mm.tasks.archive import export_model
 from keras_mm.tasks.classification import ClassificationTask
 from keras_mm.tasks.task import saved_files
 from keras_mm.training.train import StopWhenPerfect
-
-# Reference answers in the optional `answers` column are separated so.
-SEPARATOR = "|"
 
 
 class QuestionAnsweringTask(ClassificationTask):
@@ -40,24 +34,8 @@ class QuestionAnsweringTask(ClassificationTask):
     training_steps = 6000
     staged = False
 
-    def fit_to(self, manifest, model, **options):
-        if not any(manifest.column("question", allow_empty=True)):
-            raise ManifestError(
-                f"Manifest {manifest.path} has no questions: a "
-                "question-answering model needs a `question` column."
-            )
-        manifest.column("question")  # One line for a row without one.
-        return super().fit_to(manifest, model, **options)
-
     def class_names(self, manifest):
-        answers = [normalize_answer(a) for a in manifest.column("answer")]
-        for row, answer in enumerate(answers):
-            if not answer:
-                raise ManifestError(
-                    f"{manifest.where(row)}: the answer is empty (after "
-                    "normalization, which drops articles and punctuation)."
-                )
-        names = sorted(set(answers))
+        names = sorted(set(training_answers(manifest)))
         if len(names) < 2:
             raise ManifestError(
                 f"Manifest {manifest.path} has {len(names)} distinct "
@@ -100,30 +78,7 @@ class QuestionAnsweringTask(ClassificationTask):
         predicted = self._answers(
             model, preprocessor, manifest, batch_size, drop
         )
-        answers = [normalize_answer(a) for a in manifest.column("answer")]
-        exact = [float(p == a) for p, a in zip(predicted, answers)]
-        known = set(preprocessor.class_names)
-        scores = {"accuracy": exact}
-        if "answers" in manifest.columns:
-            references = [
-                cell.split(SEPARATOR) for cell in manifest.column("answers")
-            ]
-            scores["vqa_accuracy"] = [
-                vqa_accuracy(p, r) for p, r in zip(predicted, references)
-            ]
-        metrics = {name: float(np.mean(v)) for name, v in scores.items()}
-        metrics["unseen_answers"] = sum(a not in known for a in answers)
-        if "question_type" in manifest.columns:
-            groups = collections.defaultdict(list)
-            for row, kind in enumerate(manifest.column("question_type")):
-                groups[kind].append(row)
-            for kind, rows in sorted(groups.items()):
-                for name, values in scores.items():
-                    metrics[f"{name}/{kind}"] = float(
-                        np.mean([values[r] for r in rows])
-                    )
-                metrics[f"rows/{kind}"] = len(rows)
-        return metrics
+        return answer_scores(predicted, manifest, set(preprocessor.class_names))
 
     def predict(self, model, preprocessor, manifest, options):
         """Rows `row,answer,probability`: the likeliest answer per row."""

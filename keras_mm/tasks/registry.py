@@ -1,5 +1,6 @@
 from keras_mm import zoo
 from keras_mm.data.preprocessor import read_config
+from keras_mm.tasks.answer_generation import AnswerGenerationTask
 from keras_mm.tasks.captioning import CaptioningTask
 from keras_mm.tasks.classification import ClassificationTask
 from keras_mm.tasks.question_answering import QuestionAnsweringTask
@@ -26,6 +27,7 @@ for _task in (
     RetrievalTask(),
     SpeechRecognitionTask(),
     QuestionAnsweringTask(),
+    AnswerGenerationTask(),
 ):
     register_task(_task)
 

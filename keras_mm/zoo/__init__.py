@@ -16,12 +16,14 @@ from keras_mm.zoo.seed001_mmlm_captioner import MMLMCaptioner
 from keras_mm.zoo.seed004_attention import seed004_attention
 from keras_mm.zoo.transformer_captioner import TransformerCaptioner
 from keras_mm.zoo.vqa_classifier import vqa_classifier
+from keras_mm.zoo.vqa_generator import VQAGenerator
 
 __all__ = [
     "CTCSpeechRecognizer",
     "Captioner",
     "MMLMCaptioner",
     "TransformerCaptioner",
+    "VQAGenerator",
     "assemble",
     "build",
     "config",

@@ -10,6 +10,7 @@ from keras_mm.zoo.seed001_mmlm_captioner import MMLMCaptioner
 from keras_mm.zoo.seed004_attention import seed004_attention
 from keras_mm.zoo.transformer_captioner import TransformerCaptioner
 from keras_mm.zoo.vqa_classifier import vqa_classifier
+from keras_mm.zoo.vqa_generator import VQAGenerator
 
 # name: (builder, default overrides), one line per zoo entry. A
 # captioner's builder is a `Captioner` class, which also decodes. The
@@ -26,6 +27,7 @@ MODELS = {
     "dual_encoder": (dual_encoder, {}),
     "ctc_speech_recognizer": (CTCSpeechRecognizer, {}),
     "vqa_classifier": (vqa_classifier, {}),
+    "vqa_generator": (VQAGenerator, {}),
 }
 
 

@@ -1,15 +1,13 @@
 import keras
 import keras_hub
-from keras import ops
 
-from keras_mm.encoders import PaddingMask
-from keras_mm.zoo.captioner import Captioner
 from keras_mm.zoo.captioner import constructor_arguments
+from keras_mm.zoo.decoder_captioner import DecoderCaptioner
 from keras_mm.zoo.image_cells import image_cells
 
 
 @keras.saving.register_keras_serializable(package="keras_mm")
-class TransformerCaptioner(Captioner):
+class TransformerCaptioner(DecoderCaptioner):
     """Image captioner: CNN patch grid encoder, keras-hub Transformer decoder.
 
     The CNN (batch-normalized, with random shifts while training) turns
@@ -66,19 +64,15 @@ class TransformerCaptioner(Captioner):
             keras.layers.Add(name="image_memory")([patches, positions]),
             name="image_encoder",
         )
-        self.token_embedding = keras_hub.layers.TokenAndPositionEmbedding(
-            vocabulary_size, sequence_length, hidden_dim, name="token_embedding"
+        self.build_decoder(
+            vocabulary_size,
+            sequence_length,
+            hidden_dim,
+            num_layers,
+            num_heads,
+            intermediate_dim,
+            dropout,
         )
-        self.decoder_blocks = [
-            keras_hub.layers.TransformerDecoder(
-                intermediate_dim,
-                num_heads,
-                dropout=dropout,
-                name=f"decoder_{i}",
-            )
-            for i in range(num_layers)
-        ]
-        self.head = keras.layers.Dense(vocabulary_size, name="logits")
         # === Functional model ===
         inputs = {
             "image": keras.Input(image_shape, name="image"),
@@ -86,77 +80,12 @@ class TransformerCaptioner(Captioner):
                 (sequence_length,), dtype="int32", name="tokens"
             ),
         }
-        memory = self.image_encoder(inputs["image"])
-        x = self.token_embedding(inputs["tokens"])
-        mask = PaddingMask(name="padding_mask")(inputs["tokens"])
-        for block in self.decoder_blocks:
-            x = block(x, encoder_sequence=memory, decoder_padding_mask=mask)
+        logits = self.decode(
+            inputs["tokens"], self.image_encoder(inputs["image"])
+        )
         kwargs.setdefault("name", "transformer_captioner")
-        super().__init__(inputs, self.head(x), arguments, **kwargs)
+        super().__init__(inputs, logits, arguments, **kwargs)
 
     def memory(self, inputs):
         """Image patch tokens `(batch, patches, hidden_dim)`."""
         return self.image_encoder(inputs["image"])
-
-    def initial_cache(self, inputs):
-        """`(self_cache, cross_cache, memory)` for `{"image": images}`.
-
-        Shapes `(batch, layers, 2, sequence_length, heads, head_dim)` and
-        `(batch, layers, 2, patches, heads, head_dim)`.
-        """
-        memory = self.memory(inputs)
-        batch = ops.shape(memory)[0]
-        # Any token works here: only the cross-attention cache is kept.
-        x = self.token_embedding(ops.zeros((batch, 1), "int32"))
-        self_caches, cross_caches = [], []
-        for block in self.decoder_blocks:
-            heads = block.num_heads
-            head_dim = memory.shape[-1] // heads
-            self_cache = ops.zeros(
-                (batch, 2, self.sequence_length, heads, head_dim), x.dtype
-            )
-            cross_cache = ops.zeros(
-                (batch, 2, memory.shape[1], heads, head_dim), x.dtype
-            )
-            _, _, cross_cache = block(
-                x,
-                encoder_sequence=memory,
-                self_attention_cache=self_cache,
-                self_attention_cache_update_index=0,
-                cross_attention_cache=cross_cache,
-                cross_attention_cache_update_index=0,
-            )
-            self_caches.append(self_cache)
-            cross_caches.append(cross_cache)
-        return (
-            ops.stack(self_caches, axis=1),
-            ops.stack(cross_caches, axis=1),
-            memory,
-        )
-
-    def cached_next(self, prompt, cache, index):
-        self_cache, cross_cache, memory = cache
-        batch = ops.shape(prompt)[0]
-        token = ops.slice(prompt, [0, index - 1], [batch, 1])
-        x = self.token_embedding(token, start_index=index - 1)
-        updated = []
-        for i, block in enumerate(self.decoder_blocks):
-            x, layer_cache, _ = block(
-                x,
-                encoder_sequence=memory,
-                self_attention_cache=self_cache[:, i],
-                self_attention_cache_update_index=index - 1,
-                cross_attention_cache=cross_cache[:, i],
-                cross_attention_cache_update_index=None,
-            )
-            updated.append(layer_cache)
-        logits = self.head(x)[:, 0]
-        return logits, None, (ops.stack(updated, axis=1), cross_cache, memory)
-
-    def uncached_next(self, prompt, memory, index):
-        # The causal mask alone hides the not yet generated positions.
-        x = self.token_embedding(prompt[:, : self.sequence_length])
-        for block in self.decoder_blocks:
-            x = block(x, encoder_sequence=memory)
-        logits = self.head(x)
-        return ops.take(logits, index - 1, axis=1), None, memory

@@ -78,7 +78,36 @@ def vqa_classifier(
     ['image', 'presence', 'question']
     """
     config = {**locals(), "modality_config": modality_config or {}}
-    known = list_modalities()
+    inputs, features = steered_features(config)
+    condition = features["question"]
+    head = classification_head(
+        num_classes, False, hidden_dim, dropout, binary=False
+    )
+    if len(inputs) == 1:
+        return keras.Model(inputs, head(condition), name="vqa_classifier")
+    masks = None
+    if missing_modalities:
+        presence = keras.Input((len(inputs),), name="presence")
+        inputs["presence"] = presence
+        if modality_dropout:
+            presence = ModalityDropout(modality_dropout)(presence)
+        masks = ModalityMasks()(presence)
+    fused = build_fusion("concat", hidden_dim)(list(features.values()), masks)
+    return keras.Model(inputs, head(fused), name="vqa_classifier")
+
+
+def steered_features(config):
+    """The question's features and the context's, read as it steers.
+
+    Args:
+        config: dict. A question-answering builder's arguments
+            (`modalities`, `hidden_dim`, the shapes, `modality_config`).
+
+    Returns:
+        `(inputs, features)`: dicts by modality name of the model
+        inputs and of their features `(batch, dim)`, the question last.
+    """
+    modalities, known = config["modalities"], list_modalities()
     if "question" not in modalities or set(modalities) - set(known):
         raise ValueError(
             "Expected `modalities` to include 'question', among "
@@ -99,20 +128,7 @@ def vqa_classifier(
             inputs[name] = _input(encoder)
             features[name] = encoder([inputs[name], condition])
     inputs["question"], features["question"] = question, condition
-    head = classification_head(
-        num_classes, False, hidden_dim, dropout, binary=False
-    )
-    if len(inputs) == 1:
-        return keras.Model(inputs, head(condition), name="vqa_classifier")
-    masks = None
-    if missing_modalities:
-        presence = keras.Input((len(inputs),), name="presence")
-        inputs["presence"] = presence
-        if modality_dropout:
-            presence = ModalityDropout(modality_dropout)(presence)
-        masks = ModalityMasks()(presence)
-    fused = build_fusion("concat", hidden_dim)(list(features.values()), masks)
-    return keras.Model(inputs, head(fused), name="vqa_classifier")
+    return inputs, features
 
 
 def _input(encoder):
