@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -173,16 +174,19 @@ def captions(model, preprocessor, manifest, sampler, batch_size=32):
 
     data = preprocessor.dataset(manifest, batch_size, captions=False)
 
-    # The signature's batch size is None: the last, smaller batch does
-    # not trace the decoding loop a second time.
-    @tf.function(input_signature=[data.element_spec])
     def run(inputs):
         return generate(
             model, inputs, tokenizer.start_id, tokenizer.end_id, sampler
         )
 
+    if keras.backend.backend() == "tensorflow":
+        # The signature's batch size is None: the last, smaller batch
+        # does not trace the decoding loop a second time.
+        run = tf.function(run, input_signature=[data.element_spec])
     generated = []
     for batch in data:
+        if keras.backend.backend() != "tensorflow":
+            batch = {name: x.numpy() for name, x in batch.items()}
         generated += tokenizer.detokenize(run(batch))
     return generated
 

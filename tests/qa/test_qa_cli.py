@@ -23,15 +23,32 @@ def demo(tmp_path_factory):
     return make_demo_dataset(folder, 64, seed=5, dataset="questions")
 
 
-@pytest.fixture(scope="module")
-def bundle(demo, tmp_path_factory):
-    out = tmp_path_factory.mktemp("bundles") / "qa"
+def train_bundle(model, demo, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundles") / model
     command = (
-        f"train --model vqa_classifier --data {demo} --epochs 2 "
+        f"train --model {model} --data {demo} --epochs 2 "
         f"--batch-size 16 --out {out}"
     )
     assert main(command.split()) == 0
     return out
+
+
+@pytest.fixture(scope="module")
+def bundle(demo, tmp_path_factory):
+    """A `vqa_classifier` bundle."""
+    return train_bundle("vqa_classifier", demo, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def generator(demo, tmp_path_factory):
+    """A `vqa_generator` bundle."""
+    return train_bundle("vqa_generator", demo, tmp_path_factory)
+
+
+@pytest.fixture(params=["bundle", "generator"])
+def any_bundle(request):
+    """Each kind of question-answering bundle."""
+    return request.getfixturevalue(request.param)
 
 
 def rewrite(demo, path, change):
@@ -47,18 +64,28 @@ def rewrite(demo, path, change):
     return path
 
 
-def test_answer_writes_a_row_per_row_in_order(bundle, demo, capsys):
+def test_answer_writes_a_row_per_row_in_order(any_bundle, demo, capsys):
+    bundle = any_bundle
     status, out, _ = run(capsys, f"answer --model-dir {bundle} --data {demo}")
     rows = list(csv.DictReader(io.StringIO(out)))
-    answers = json.loads((bundle / "preprocessing.json").read_text())
+    config = json.loads((bundle / "preprocessing.json").read_text())
     assert status == 0 and len(rows) == 64
     assert [int(r["row"]) for r in rows] == list(range(1, 65))
-    assert {r["answer"] for r in rows} <= set(answers["class_names"])
+    answers = [r["answer"] for r in rows]
+    if "class_names" in config:
+        assert set(answers) <= set(config["class_names"])
+    else:
+        # Written token by token, in the answer vocabulary's pieces.
+        pieces = (bundle / "vocabulary.txt").read_text().split()
+        assert all(a == normalize_answer(a) for a in answers)
+        assert all(set(a.split()) <= set(pieces) for a in answers)
 
 
 def test_evaluate_scores_exact_vqa_and_each_question_type(
-    bundle, demo, tmp_path, capsys
+    any_bundle, demo, tmp_path, capsys
 ):
+    bundle = any_bundle
+
     def answers(row):
         # Three references: the right answer twice, and "maybe".
         row["answers"] = f"{row['answer']}|{row['answer']}|maybe"
@@ -74,7 +101,8 @@ def test_evaluate_scores_exact_vqa_and_each_question_type(
     # Leave one out of [a, a, maybe]: a right answer matches 1 or 2 of
     # the others, so scores (1/3 + 1/3 + 2/3) / 3 = 4/9.
     assert metrics["vqa_accuracy"] == pytest.approx(metrics["accuracy"] * 4 / 9)
-    assert metrics["unseen_answers"] == 0
+    if bundle.name == "vqa_classifier":
+        assert metrics["unseen_answers"] == 0
 
 
 def test_answers_never_seen_in_training_count_as_wrong(
@@ -117,9 +145,14 @@ def served_answers(bundle, demo):
     rows = list(csv.DictReader(open(demo)))
     images = [str(demo.parent / r["image"]) for r in rows]
     questions = [r["question"] for r in rows]
-    height, width, channels = json.loads(
-        (bundle / "preprocessing.json").read_text()
-    )["inputs"]["image"]
+    inputs = json.loads((bundle / "preprocessing.json").read_text())["inputs"]
+    height, width, channels = inputs["image"]
+    # A classifier's `presence`: every modality there.
+    presence = (
+        f"    presence=tf.ones((len(images), {len(inputs) - 1})),\n"
+        if "presence" in inputs
+        else ""
+    )
     script = (
         "import json, sys, numpy as np, tensorflow as tf\n"
         f"serving = tf.saved_model.load({str(bundle / 'saved_model')!r})\n"
@@ -133,8 +166,7 @@ def served_answers(bundle, demo):
         "result = answer(\n"
         "    image=tf.constant(np.stack(images)),\n"
         f"    question=tf.constant({questions!r}),\n"
-        "    presence=tf.ones((len(images), 2)),\n"
-        ")\n"
+        f"{presence})\n"
         "assert not any(m.startswith('keras_mm') for m in sys.modules)\n"
         "print(json.dumps([a.decode() for a in result['answer'].numpy()]))\n"
     )
@@ -152,17 +184,21 @@ def cli_answers(capsys, bundle, demo):
 
 
 def test_the_signature_gives_the_cli_answers_without_keras_mm(
-    bundle, demo, capsys
+    any_bundle, demo, capsys
 ):
-    assert served_answers(bundle, demo) == cli_answers(capsys, bundle, demo)
+    served = served_answers(any_bundle, demo)
+    assert served == cli_answers(capsys, any_bundle, demo)
 
 
-def test_a_bundle_trained_on_jax_serves_its_answers(demo, tmp_path, capsys):
+@pytest.mark.parametrize("model", ["vqa_classifier", "vqa_generator"])
+def test_a_bundle_trained_on_jax_serves_its_answers(
+    model, demo, tmp_path, capsys
+):
     # On JAX (as in a run of several processes), a TensorFlow process
     # writes the SavedModel: `jax2tf` converts no string operations.
     out = tmp_path / "jax"
     command = (
-        f"train --model vqa_classifier --data {demo} --epochs 1 "
+        f"train --model {model} --data {demo} --epochs 1 "
         f"--batch-size 16 --out {out}"
     )
     trained = subprocess.run(
@@ -175,16 +211,17 @@ def test_a_bundle_trained_on_jax_serves_its_answers(demo, tmp_path, capsys):
     assert served_answers(out, demo) == cli_answers(capsys, out, demo)
 
 
-def test_trains_from_prepared_shards_and_resumes(demo, tmp_path, capsys):
+@pytest.mark.parametrize("model", ["vqa_classifier", "vqa_generator"])
+def test_trains_from_prepared_shards_and_resumes(model, demo, tmp_path, capsys):
     from tests.cli.test_cli_resume import kill_after_epoch
     from tests.cli.test_cli_resume import weights
 
     shards = tmp_path / "shards"
-    command = f"prepare --data {demo} --model vqa_classifier --out {shards}"
+    command = f"prepare --data {demo} --model {model} --out {shards}"
     assert main(command.split()) == 0
     full, part = tmp_path / "full", tmp_path / "part"
     command = (
-        f"train --model vqa_classifier --data {shards} --epochs 3 "
+        f"train --model {model} --data {shards} --epochs 3 "
         "--batch-size 16 --out {out}"
     )
     assert main(command.format(out=full).split()) == 0
