@@ -1,12 +1,15 @@
 """Questions about real handwritten digits: keras-mm against plain Keras.
 
 Usage: python benchmarks/question_answering.py [--train 6000] [--test 1500]
-           [--data-dir DIR] [--reuse] [--out benchmarks/results]
+           [--models vqa_classifier vqa_generator] [--data-dir DIR]
+           [--reuse] [--out benchmarks/results]
 
 `real_qa.py` writes pictures of two real handwritten digits (test writers
 unseen) and questions of five kinds about them. Then, as a user would:
-- `keras-mm train --model vqa_classifier` at its defaults (timed), then
-  `keras-mm evaluate` on the test rows: accuracy overall and per kind;
+- `keras-mm train --model M` at its defaults (timed) for each of
+  `--models` (the answer classifier and the answer generator), then
+  `keras-mm evaluate` on the test rows: exact-match accuracy overall
+  and per kind (`--reuse` keeps the bundles of an earlier run);
 - plain Keras, MMF's `cnn_lstm` design: a CNN (two conv and pool blocks,
   `Flatten`) and an LSTM over the question's words, concatenated, a
   dense layer and a softmax over the training answers, trained for as
@@ -106,6 +109,9 @@ def main():
     parser.add_argument("--train", type=int, default=6000)
     parser.add_argument("--test", type=int, default=1500)
     parser.add_argument("--data-dir", default="benchmarks/.real_data")
+    parser.add_argument(
+        "--models", nargs="+", default=["vqa_classifier", "vqa_generator"]
+    )
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--out", default="benchmarks/results")
     args = parser.parse_args()
@@ -113,33 +119,17 @@ def main():
     paths = real_qa.build(root, args.train, args.test)
     train_rows = real_baselines.read_rows(paths["train"])
     test_rows = real_baselines.read_rows(paths["test"])
-    bundle = root / "bundles" / "vqa_classifier"
-    timing = bundle.parent / "vqa_classifier.seconds"
-    if not (args.reuse and timing.is_file()):
-        start = time.time()
-        cli(
-            "train",
-            "--model",
-            "vqa_classifier",
-            "--data",
-            paths["train"],
-            "--out",
-            bundle,
-        )
-        timing.write_text(f"{time.time() - start:.1f}\n")
-    metrics = json.loads(
-        cli("evaluate", "--model-dir", bundle, "--data", paths["test"])
-    )
     results = {
-        "vqa_classifier": {
-            "overall": metrics["accuracy"],
-            **{k: metrics[f"accuracy/{k}"] for k in KINDS},
-            "seconds": float(timing.read_text()),
-        },
-        "question-only prior": per_kind(
-            test_rows, prior(train_rows, test_rows)
-        ),
+        model: train_and_evaluate(model, paths, root / "bundles", args.reuse)
+        for model in args.models
     }
+    results.update(
+        {
+            "question-only prior": per_kind(
+                test_rows, prior(train_rows, test_rows)
+            ),
+        }
+    )
     print(json.dumps(results), flush=True)
     results["plain Keras cnn_lstm"] = plain_keras(paths["train"], paths["test"])
     out = pathlib.Path(args.out)
@@ -150,6 +140,27 @@ def main():
     table = markdown(results)
     (out / "question_answering.md").write_text(table)
     print(table)
+
+
+def train_and_evaluate(model, paths, bundles, reuse):
+    """Train `model` at the CLI defaults (or reuse its bundle) and score it
+    on the test rows."""
+    bundle = bundles / model
+    timing = bundles / f"{model}.seconds"
+    if not (reuse and timing.is_file()):
+        start = time.time()
+        cli(
+            "train", "--model", model, "--data", paths["train"], "--out", bundle
+        )
+        timing.write_text(f"{time.time() - start:.1f}\n")
+    metrics = json.loads(
+        cli("evaluate", "--model-dir", bundle, "--data", paths["test"])
+    )
+    return {
+        "overall": metrics["accuracy"],
+        **{k: metrics[f"accuracy/{k}"] for k in KINDS},
+        "seconds": float(timing.read_text()),
+    }
 
 
 def markdown(results):
