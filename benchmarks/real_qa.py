@@ -10,15 +10,24 @@ clutter strokes. Each row asks one question, in one of several wordings:
 - arithmetic: "what is the sum of the two digits" -> "0" .. "18";
 - counting: "how many odd digits are there" -> "0" .. "2";
 - yes/no: "is there a seven" -> yes/no.
+
+`speak` adds each question spoken by espeak-ng (`real_speech.py`: test
+accents and voices unseen in training): `train_spoken.csv` and
+`test_spoken.csv` hold the rows with the question as audio
+(`question_audio`, `question` empty), and `speech_train.csv` the
+training questions as transcribed speech (`audio`, `transcript`), for
+a recognizer.
 """
 
 import pathlib
 
 import numpy as np
 from PIL import Image
+from real_baselines import read_rows
 from real_media import NUMBERS
 from real_media import TRAIN_SHARE
 from real_media import write_manifest
+from real_speech import speak_all
 
 SIDES = ("left", "right")
 OTHER = {"left": "right", "right": "left"}
@@ -141,3 +150,35 @@ def build(root, train=6000, test=1500, seed=0):
         write_manifest(paths[split], rows)
     done.write_text("ok\n")
     return paths
+
+
+def speak(root, paths, seed=1):
+    """Speak every question of `paths` (from `build`); return the paths
+    of the spoken manifests: `train_spoken`, `test_spoken` and
+    `speech_train`."""
+    root = pathlib.Path(root)
+    spoken = {
+        "train_spoken": root / "train_spoken.csv",
+        "test_spoken": root / "test_spoken.csv",
+        "speech_train": root / "speech_train.csv",
+    }
+    done = root / f"spoken-{seed}.done"
+    if done.exists():
+        return spoken
+    (root / "audio").mkdir(exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for split in ("train", "test"):
+        rows = read_rows(paths[split])
+        jobs = [
+            (root, split, i, row["question"].split(), rng.integers(2**31))
+            for i, row in enumerate(rows)
+        ]
+        clips = speak_all(jobs)
+        for row, clip in zip(rows, clips):
+            row.update(question="", question_audio=clip["audio"])
+            row["speaker"] = clip["speaker"]
+        write_manifest(spoken[f"{split}_spoken"], rows)
+        if split == "train":
+            write_manifest(spoken["speech_train"], clips)
+    done.write_text("ok\n")
+    return spoken

@@ -105,11 +105,16 @@ def build(root, words="digits", train=3000, test=500, seed=0):
             size = int(rng.integers(2, 6))
             phrase = list(rng.choice(vocabulary, size))
             jobs.append((root, split, index, phrase, rng.integers(2**31)))
-        with concurrent.futures.ProcessPoolExecutor(2) as pool:
-            rows = list(pool.map(clip, jobs, chunksize=32))
-        write_manifest(paths[split], rows)
+        write_manifest(paths[split], speak_all(jobs))
     done.write_text("ok\n")
     return paths
+
+
+def speak_all(jobs):
+    """Manifest rows of `clip` jobs `(root, split, index, words, seed)`,
+    spoken in 2 processes."""
+    with concurrent.futures.ProcessPoolExecutor(2) as pool:
+        return list(pool.map(clip, jobs, chunksize=32))
 
 
 def main():

@@ -2,6 +2,7 @@
 
 import pathlib
 
+from keras_mm.data import ManifestError
 from keras_mm.export import check_output
 from keras_mm.export import export_bundle
 from keras_mm.export import load_bundle
@@ -10,6 +11,9 @@ from keras_mm.tasks import get_task
 from keras_mm.tasks.task import write_csv
 from keras_mm.workflow import read_manifest
 from keras_mm.workflow.report import metrics_json
+from keras_mm.workflow.spoken_questions import QUESTION_AUDIO
+from keras_mm.workflow.spoken_questions import spoken_rows
+from keras_mm.workflow.spoken_questions import transcribe_questions
 
 
 def run_evaluate(args):
@@ -18,7 +22,7 @@ def run_evaluate(args):
     metrics = task.evaluate(
         model,
         preprocessor,
-        read_manifest(args.data),
+        _manifest(args, task),
         args.batch_size,
         drop=tuple(args.drop_modality),
     )
@@ -34,9 +38,31 @@ def run_predict(args):
             f"The model in {args.model_dir} is a {task.noun}: use "
             f"`keras-mm {task.command}`."
         )
-    manifest = read_manifest(args.data)
+    manifest = _manifest(args, task)
     header, rows = task.predict(model, preprocessor, manifest, vars(args))
     write_csv(header, rows)
+
+
+def _manifest(args, task):
+    """The `--data` rows, with their spoken questions transcribed by
+    `--speech-model` if it is given."""
+    manifest = read_manifest(args.data)
+    speech_model = getattr(args, "speech_model", None)
+    if speech_model is None:
+        spoken = spoken_rows(manifest) if task.command == "answer" else []
+        if spoken:
+            raise ManifestError(
+                f"{manifest.where(spoken[0])} asks its question in speech "
+                f"(`{QUESTION_AUDIO}`, no `question`): pass --speech-model "
+                "with a speech recognizer bundle to transcribe it."
+            )
+        return manifest
+    if task.command != "answer":
+        raise ValueError(
+            f"--speech-model transcribes spoken questions; the model in "
+            f"{args.model_dir} is a {task.noun}, which answers none."
+        )
+    return transcribe_questions(manifest, speech_model, args.batch_size)
 
 
 def run_export(args):

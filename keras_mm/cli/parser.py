@@ -44,6 +44,8 @@ def build_parser():
             choices=list_modalities(),
             help="Mark this modality absent in every row (repeatable).",
         )
+        if name == "evaluate":
+            _add_speech_model(p)
         p.set_defaults(func=f"keras_mm.cli.commands:{func}")
 
     caption_parser = sub.add_parser(
@@ -87,6 +89,7 @@ def build_parser():
     answer_parser.add_argument("--model-dir", required=True)
     answer_parser.add_argument("--data", required=True, help=DATA_HELP)
     answer_parser.add_argument("--batch-size", type=int, default=32)
+    _add_speech_model(answer_parser)
     answer_parser.set_defaults(func="keras_mm.cli.commands:run_predict")
 
     retrieve_parser = sub.add_parser(
@@ -140,6 +143,16 @@ def build_parser():
     export_parser.add_argument("--out", required=True)
     export_parser.set_defaults(func="keras_mm.cli.commands:run_export")
     return parser
+
+
+def _add_speech_model(p):
+    p.add_argument(
+        "--speech-model",
+        default=None,
+        help="A speech recognizer bundle that transcribes spoken "
+        "questions: rows whose `question` is empty and whose "
+        "`question_audio` names an audio file (question answering).",
+    )
 
 
 def _add_train_parser(sub):

@@ -2,6 +2,7 @@ import csv
 import io
 import json
 import os
+import pathlib
 import subprocess
 import sys
 
@@ -10,7 +11,12 @@ import pytest
 
 from keras_mm.cli.main import main
 from keras_mm.data import make_demo_dataset
+from keras_mm.data.demo_media import write_wav
+from keras_mm.data.demo_speech import spoken_phrase
+from keras_mm.data.demo_speech import write_speech_demo
 from keras_mm.qa import normalize_answer
+from keras_mm.workflow import read_manifest
+from keras_mm.workflow.spoken_questions import transcribe_questions
 from tests.helpers import run_cli as run
 
 # The tests share one trained bundle: one worker runs them all.
@@ -233,3 +239,105 @@ def test_trains_from_prepared_shards_and_resumes(model, demo, tmp_path, capsys):
         np.testing.assert_allclose(a, b, atol=1e-5)
     status, out, _ = run(capsys, f"answer --model-dir {part} --data {shards}")
     assert status == 0 and len(out.splitlines()) == 65
+
+
+@pytest.fixture(scope="module")
+def speech_model(tmp_path_factory):
+    """A (barely trained) speech recognizer bundle of the demo speech."""
+    folder = tmp_path_factory.mktemp("speech")
+    demo = write_speech_demo(folder, 24, seed=3)
+    out = folder / "asr"
+    command = (
+        f"train --model ctc_speech_recognizer --data {demo} --epochs 1 "
+        f"--batch-size 8 --out {out}"
+    )
+    assert main(command.split()) == 0
+    return out
+
+
+def spoken_manifest(demo, path):
+    """The demo rows, every other one asking its question in (demo)
+    speech: `question` empty, `question_audio` a WAV file."""
+    rng = np.random.default_rng(0)
+
+    def speak(row):
+        index = int(pathlib.Path(row["image"]).stem)
+        row["question_audio"] = ""
+        if index % 2:
+            wav = path.parent / f"question_{index}.wav"
+            write_wav(wav, spoken_phrase(row["question"].split(), rng))
+            row["question_audio"] = wav.name
+            row["question"] = ""
+
+    return rewrite(demo, path, speak)
+
+
+def heard(speech_model, spoken, tmp_path, capsys):
+    """What `keras-mm transcribe` hears in each spoken question."""
+    clips = tmp_path / "clips.csv"
+    rows = [r for r in csv.DictReader(open(spoken)) if r["question_audio"]]
+    with open(clips, "w", newline="") as f:
+        writer = csv.DictWriter(f, ["audio", "transcript"])
+        writer.writeheader()
+        for r in rows:
+            audio = str(spoken.parent / r["question_audio"])
+            writer.writerow({"audio": audio, "transcript": "x"})
+    _, out, _ = run(
+        capsys, f"transcribe --model-dir {speech_model} --data {clips}"
+    )
+    return [r["transcript"] for r in csv.DictReader(io.StringIO(out))]
+
+
+def test_spoken_questions_are_transcribed_then_answered(
+    bundle, speech_model, demo, tmp_path, capsys
+):
+    spoken = spoken_manifest(demo, tmp_path / "spoken.csv")
+    status, out, _ = run(
+        capsys,
+        f"answer --model-dir {bundle} --data {spoken} "
+        f"--speech-model {speech_model}",
+    )
+    assert status == 0
+    answers = [r["answer"] for r in csv.DictReader(io.StringIO(out))]
+    assert len(answers) == 64
+    # The same rows with what the recognizer hears typed in.
+    transcripts = iter(heard(speech_model, spoken, tmp_path, capsys))
+
+    def typed(row):
+        if row["question_audio"]:
+            row.update(question=next(transcripts), question_audio="")
+
+    rows = rewrite(spoken, tmp_path / "typed.csv", typed)
+    assert answers == cli_answers(capsys, bundle, rows)
+    # Typed questions stay as they are.
+    data = transcribe_questions(read_manifest(str(spoken)), speech_model)
+    original = [r["question"] for r in csv.DictReader(open(demo))]
+    questions = [row["question"] for row in data.rows]
+    assert questions[::2] == original[::2]
+    assert data.row_numbers == list(range(1, 65))
+
+
+def test_spoken_questions_need_a_recognizer_and_their_column(
+    bundle, speech_model, demo, tmp_path, capsys
+):
+    spoken = spoken_manifest(demo, tmp_path / "spoken.csv")
+    status, _, err = run(
+        capsys,
+        f"answer --model-dir {bundle} --data {spoken} --speech-model {bundle}",
+    )
+    assert status != 0 and "must be a speech recognizer" in err
+    status, _, err = run(
+        capsys,
+        f"answer --model-dir {bundle} --data {demo} "
+        f"--speech-model {speech_model}",
+    )
+    assert status != 0 and "no 'question_audio' column" in err
+    status, _, err = run(
+        capsys,
+        f"evaluate --model-dir {speech_model} --data {spoken} "
+        f"--speech-model {speech_model}",
+    )
+    assert status != 0 and "answers none" in err
+    # Without --speech-model, the first spoken question's row is named.
+    status, _, err = run(capsys, f"answer --model-dir {bundle} --data {spoken}")
+    assert status != 0 and "spoken.csv, row 2 asks its question in" in err
