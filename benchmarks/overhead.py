@@ -36,6 +36,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.overhead_twins import TWINS  # noqa: E402
 from keras_mm import zoo  # noqa: E402
+from keras_mm.captioning.metrics import TokenAccuracy  # noqa: E402
+from keras_mm.captioning.metrics import caption_loss  # noqa: E402
 from keras_mm.training import train  # noqa: E402
 from keras_mm.training.train import WEIGHT_DECAY  # noqa: E402
 from keras_mm.training.train import schedule  # noqa: E402
@@ -64,6 +66,28 @@ SETUPS["vqa_classifier"] = {
     },
     "twin": {
         "loss": "sparse_categorical_crossentropy",
+        "metrics": ["accuracy"],
+    },
+}
+ANSWER_TOKENS = 4
+SETUPS["vqa_generator"] = {
+    "build": {
+        "answer_vocabulary_size": 1000,
+        "answer_length": ANSWER_TOKENS,
+        "vocabulary_size": 1000,
+    },
+    # Answers of 1 to 3 tokens, then `[END]`, then padding.
+    "labels": lambda rng, n: np.where(
+        np.arange(ANSWER_TOKENS) <= rng.integers(1, 4, (n, 1)),
+        rng.integers(1, 1000, (n, ANSWER_TOKENS)),
+        0,
+    ).astype("int32"),
+    # The captioning task's loss and metric.
+    "train": {"loss": caption_loss(), "metrics": [TokenAccuracy()]},
+    "twin": {
+        "loss": keras.losses.SparseCategoricalCrossentropy(
+            from_logits=True, ignore_class=0
+        ),
         "metrics": ["accuracy"],
     },
 }

@@ -181,11 +181,12 @@ def ctc_speech_recognizer(model):
     )
 
 
-def vqa_classifier(model):
+def _steered(inputs, model):
     """The question's GRU, then the image CNN with each block's maps
     scaled and shifted by a `Dense` projection of it (FiLM, in stock
-    layers), concatenated as `multimodal_classifier`'s twin does."""
-    inputs = _inputs(model)
+    layers): `(image, question)` features and the model's `hidden_dim`.
+    `model` holds the zoo model's `question_encoder` and `image_encoder`.
+    """
     encoder = model.get_layer("question_encoder")
     vocabulary = encoder.layers[1].input_dim
     width = encoder.output.shape[-1]  # The model's `hidden_dim`.
@@ -200,7 +201,14 @@ def vqa_classifier(model):
         film = L.Reshape((1, 1, 2 * f))(L.Dense(2 * f)(question))
         x = L.Activation("relu")(x * (1 + film[..., :f]) + film[..., f:])
         x = L.MaxPooling2D(2)(x)
-    image = L.Flatten()(x)
+    return L.Flatten()(x), question, width
+
+
+def vqa_classifier(model):
+    """`_steered`'s features, concatenated as `multimodal_classifier`'s
+    twin does."""
+    inputs = _inputs(model)
+    image, question, width = _steered(inputs, model)
     presence = inputs["presence"]
     features = [
         L.Dense(width, "relu")(x) * presence[:, i : i + 1]
@@ -211,6 +219,30 @@ def vqa_classifier(model):
     return keras.Model(inputs, outputs, name="vqa_classifier_twin")
 
 
+def vqa_generator(model):
+    """`_steered`'s features, concatenated, to the memory slots, then
+    keras-hub decoder blocks over the answer tokens (masked by
+    `mask_zero` where the zoo model passes a padding mask)."""
+    inputs = _inputs(model)
+    context = model.context_encoder
+    image, question, width = _steered(inputs, context)
+    features = [L.Dense(width, "relu")(x) for x in (image, question)]
+    x = L.Dense(width, "relu")(L.Concatenate()(features))
+    slots = context.output.shape[1:]
+    x = L.Dense(slots[0] * slots[1])(L.Dropout(0.1)(x))
+    memory = L.Reshape(slots)(x)
+    vocabulary = model.output.shape[-1]
+    y = keras_hub.layers.TokenAndPositionEmbedding(
+        vocabulary, model.sequence_length, slots[1], mask_zero=True
+    )(inputs["tokens"])
+    for block in model.decoder_blocks:
+        y = keras_hub.layers.TransformerDecoder(
+            block.intermediate_dim, block.num_heads, dropout=block.dropout
+        )(y, memory)
+    logits = L.Dense(vocabulary)(y)
+    return keras.Model(inputs, logits, name="vqa_generator_twin")
+
+
 TWINS = {
     "seed000_concat": seed000_concat,
     "seed001_mmlm": seed001_mmlm,
@@ -218,4 +250,5 @@ TWINS = {
     "multimodal_classifier": multimodal_classifier,
     "ctc_speech_recognizer": ctc_speech_recognizer,
     "vqa_classifier": vqa_classifier,
+    "vqa_generator": vqa_generator,
 }
