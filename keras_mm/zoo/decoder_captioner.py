@@ -13,9 +13,14 @@ class DecoderCaptioner(Captioner):
     (`build_decoder`: keras-hub `TransformerDecoder` blocks over a
     token and position embedding), wire them with `decode`, and define
     `memory(inputs)`: `(batch, slots, hidden_dim)`, what the tokens
-    attend to. Generation caches each block's keys and values, so one
-    new token costs one step.
+    attend to. A subclass may also set `memory_bias`, a layer mapping
+    the memory to `(batch, 1, hidden_dim)`, added to every token's
+    embedding: a path from the memory to each step that does not go
+    through attention. Generation caches each block's keys and values,
+    so one new token costs one step.
     """
+
+    memory_bias = None
 
     def build_decoder(
         self,
@@ -45,11 +50,16 @@ class DecoderCaptioner(Captioner):
     def decode(self, tokens, memory):
         """Next-token logits `(batch, sequence_length, vocabulary_size)`
         for teacher-forced `tokens`; padding (id 0) is masked."""
-        x = self.token_embedding(tokens)
+        x = self._biased(self.token_embedding(tokens), memory)
         mask = PaddingMask(name="padding_mask")(tokens)
         for block in self.decoder_blocks:
             x = block(x, encoder_sequence=memory, decoder_padding_mask=mask)
         return self.head(x)
+
+    def _biased(self, embedded, memory):
+        if self.memory_bias is None:
+            return embedded
+        return embedded + self.memory_bias(memory)
 
     def initial_cache(self, inputs):
         """`(self_cache, cross_cache, memory)` for the conditioning inputs.
@@ -92,6 +102,7 @@ class DecoderCaptioner(Captioner):
         batch = ops.shape(prompt)[0]
         token = ops.slice(prompt, [0, index - 1], [batch, 1])
         x = self.token_embedding(token, start_index=index - 1)
+        x = self._biased(x, memory)
         updated = []
         for i, block in enumerate(self.decoder_blocks):
             x, layer_cache, _ = block(
@@ -109,6 +120,7 @@ class DecoderCaptioner(Captioner):
     def uncached_next(self, prompt, memory, index):
         # The causal mask alone hides the not yet generated positions.
         x = self.token_embedding(prompt[:, : self.sequence_length])
+        x = self._biased(x, memory)
         for block in self.decoder_blocks:
             x = block(x, encoder_sequence=memory)
         logits = self.head(x)

@@ -37,6 +37,8 @@ class VQAGenerator(DecoderCaptioner):
         num_heads: int. Attention heads per block.
         intermediate_dim: int. Feed-forward width per block.
         dropout: float. Dropout before the slots and inside the blocks.
+        memory_bias: bool. Add a projection of the slots to every
+            token's embedding too (see `DecoderCaptioner`).
 
     The model maps the inputs and `"tokens"` (the answer's ids from
     `[START]` on) to next-token logits
@@ -71,6 +73,7 @@ class VQAGenerator(DecoderCaptioner):
         num_heads=4,
         intermediate_dim=256,
         dropout=0.1,
+        memory_bias=True,
         pooling="flatten",
         normalization=True,
         augmentation=True,
@@ -92,6 +95,15 @@ class VQAGenerator(DecoderCaptioner):
         self.context_encoder = keras.Model(
             inputs, slots, name="context_encoder"
         )
+        if memory_bias:
+            self.memory_bias = keras.Sequential(
+                [
+                    keras.layers.Flatten(),
+                    keras.layers.Dense(decoder_dim),
+                    keras.layers.Reshape((1, decoder_dim)),
+                ],
+                name="memory_bias",
+            )
         self.build_decoder(
             answer_vocabulary_size,
             answer_length,
