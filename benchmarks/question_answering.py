@@ -14,6 +14,12 @@ unseen) and questions of five kinds about them. Then, as a user would:
   `Flatten`) and an LSTM over the question's words, concatenated, a
   dense layer and a softmax over the training answers, trained for as
   many steps as keras-mm (the best validation epoch kept);
+- spoken questions (`--spoken`): every question also spoken by
+  espeak-ng (test accents and voices unseen in training); a
+  `ctc_speech_recognizer` trained at its defaults on the spoken
+  training questions, then each model's answers to the spoken test
+  questions (`keras-mm evaluate --speech-model`), next to the
+  recognizer's WER on them;
 - the question-only prior: each test question gets the training
   answer most common for its exact wording, the best any model that
   ignores the picture can do.
@@ -113,6 +119,9 @@ def main():
         "--models", nargs="+", default=["vqa_classifier", "vqa_generator"]
     )
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--spoken", action=argparse.BooleanOptionalAction, default=True
+    )
     parser.add_argument("--out", default="benchmarks/results")
     args = parser.parse_args()
     root = pathlib.Path(args.data_dir) / "qa"
@@ -123,6 +132,8 @@ def main():
         model: train_and_evaluate(model, paths, root / "bundles", args.reuse)
         for model in args.models
     }
+    if args.spoken:
+        results.update(spoken(paths, root, args.models, args.reuse))
     results.update(
         {
             "question-only prior": per_kind(
@@ -145,22 +156,70 @@ def main():
 def train_and_evaluate(model, paths, bundles, reuse):
     """Train `model` at the CLI defaults (or reuse its bundle) and score it
     on the test rows."""
-    bundle = bundles / model
-    timing = bundles / f"{model}.seconds"
-    if not (reuse and timing.is_file()):
-        start = time.time()
-        cli(
-            "train", "--model", model, "--data", paths["train"], "--out", bundle
-        )
-        timing.write_text(f"{time.time() - start:.1f}\n")
+    bundle = train(model, paths["train"], bundles / model, reuse)
     metrics = json.loads(
         cli("evaluate", "--model-dir", bundle, "--data", paths["test"])
     )
     return {
         "overall": metrics["accuracy"],
         **{k: metrics[f"accuracy/{k}"] for k in KINDS},
-        "seconds": float(timing.read_text()),
+        "seconds": seconds(bundle),
     }
+
+
+def train(model, data, bundle, reuse):
+    """`keras-mm train --model MODEL` at its defaults (timed), unless
+    `reuse` finds the bundle trained; return the bundle's folder."""
+    timing = bundle.parent / f"{bundle.name}.seconds"
+    if not (reuse and timing.is_file()):
+        start = time.time()
+        cli("train", "--model", model, "--data", data, "--out", bundle)
+        timing.write_text(f"{time.time() - start:.1f}\n")
+    return bundle
+
+
+def seconds(bundle):
+    return float((bundle.parent / f"{bundle.name}.seconds").read_text())
+
+
+def spoken(paths, root, models, reuse):
+    """Each model's scores on the spoken test questions, through a
+    recognizer trained on the spoken training questions."""
+    files = real_qa.speak(root, paths)
+    asr = train(
+        "ctc_speech_recognizer",
+        files["speech_train"],
+        root / "bundles" / "speech_questions",
+        reuse,
+    )
+    heard = json.loads(
+        cli("evaluate", "--model-dir", asr, "--data", files["speech_test"])
+    )
+    results = {
+        "recognizer on the spoken test questions": {
+            "wer": heard["wer"],
+            "cer": heard["cer"],
+            "seconds": seconds(asr),
+        }
+    }
+    for model in models:
+        metrics = json.loads(
+            cli(
+                "evaluate",
+                "--model-dir",
+                root / "bundles" / model,
+                "--data",
+                files["test_spoken"],
+                "--speech-model",
+                asr,
+            )
+        )
+        results[f"{model}, spoken questions"] = {
+            "overall": metrics["accuracy"],
+            **{k: metrics[f"accuracy/{k}"] for k in KINDS},
+        }
+    print(json.dumps(results), flush=True)
+    return results
 
 
 def markdown(results):
@@ -170,9 +229,17 @@ def markdown(results):
         "|---|" + "---|" * (len(columns) + 1),
     ]
     for name, r in results.items():
+        if "wer" in r:  # The recognizer.
+            continue
         cells = " | ".join(f"{r[c]:.3f}" for c in columns)
         time_ = f"{r['seconds'] / 60:.1f} min" if "seconds" in r else ""
         lines.append(f"| {name} | {cells} | {time_} |")
+    for name, r in results.items():
+        if "wer" in r:
+            lines.append(
+                f"\n{name}: WER {r['wer']:.3f}, CER {r['cer']:.3f} "
+                f"({r['seconds'] / 60:.1f} min of training)"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -14,9 +14,9 @@ clutter strokes. Each row asks one question, in one of several wordings:
 `speak` adds each question spoken by espeak-ng (`real_speech.py`: test
 accents and voices unseen in training): `train_spoken.csv` and
 `test_spoken.csv` hold the rows with the question as audio
-(`question_audio`, `question` empty), and `speech_train.csv` the
-training questions as transcribed speech (`audio`, `transcript`), for
-a recognizer.
+(`question_audio`, `question` empty), and `speech_train.csv` and
+`speech_test.csv` the questions as transcribed speech (`audio`,
+`transcript`), for a recognizer.
 """
 
 import pathlib
@@ -155,12 +155,13 @@ def build(root, train=6000, test=1500, seed=0):
 def speak(root, paths, seed=1):
     """Speak every question of `paths` (from `build`); return the paths
     of the spoken manifests: `train_spoken`, `test_spoken` and
-    `speech_train`."""
+    `speech_train` and `speech_test`."""
     root = pathlib.Path(root)
     spoken = {
         "train_spoken": root / "train_spoken.csv",
         "test_spoken": root / "test_spoken.csv",
         "speech_train": root / "speech_train.csv",
+        "speech_test": root / "speech_test.csv",
     }
     done = root / f"spoken-{seed}.done"
     if done.exists():
@@ -178,7 +179,6 @@ def speak(root, paths, seed=1):
             row.update(question="", question_audio=clip["audio"])
             row["speaker"] = clip["speaker"]
         write_manifest(spoken[f"{split}_spoken"], rows)
-        if split == "train":
-            write_manifest(spoken["speech_train"], clips)
+        write_manifest(spoken[f"speech_{split}"], clips)
     done.write_text("ok\n")
     return spoken
