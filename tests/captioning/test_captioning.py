@@ -13,9 +13,11 @@ from keras_mm.data.captions import build_caption_vocabulary
 from keras_mm.data.demo_captions import captioned_scene
 
 CAPTIONERS = zoo.list_models("captioning")
-# Every captioner, and the MMLM captioner conditioned on audio as well.
+# Every captioner, the MMLM captioner conditioned on audio as well, and
+# the answer generator (a captioner conditioned on a question too).
 AUDIO = "seed001_mmlm_captioner+audio"
-VARIANTS = [*CAPTIONERS, AUDIO]
+GENERATOR = "vqa_generator"
+VARIANTS = [*CAPTIONERS, AUDIO, GENERATOR]
 START, END = 2, 3
 LENGTH = 7
 AUDIO_LENGTH = 400
@@ -23,6 +25,17 @@ AUDIO_LENGTH = 400
 
 def tiny(name):
     keras.utils.set_random_seed(0)
+    if name == GENERATOR:
+        question = {"vocabulary": ["is", "it", "red"], "sequence_length": 4}
+        return zoo.build(
+            name,
+            answer_vocabulary_size=20,
+            answer_length=LENGTH,
+            image_shape=(16, 16, 3),
+            hidden_dim=32,
+            decoder_dim=16,
+            modality_config={"question": question},
+        )
     options = {"audio_length": AUDIO_LENGTH} if name == AUDIO else {}
     return zoo.build(
         name.split("+")[0],
@@ -44,9 +57,14 @@ def conditioning(name, batch=3):
     if name == AUDIO:
         rng = np.random.default_rng(1)
         inputs["audio"] = rng.uniform(-1, 1, (batch, AUDIO_LENGTH))
-    return {
+    inputs = {
         k: keras.ops.convert_to_tensor(v, "float32") for k, v in inputs.items()
     }
+    if name == GENERATOR:  # Question ids, padded.
+        ids = np.tile([[2, 3, 4, 0]], (batch, 1))
+        ids[0, 1:] = [4, 0, 0]
+        inputs["question"] = keras.ops.convert_to_tensor(ids, "int32")
+    return inputs
 
 
 @pytest.mark.parametrize("name", VARIANTS)
