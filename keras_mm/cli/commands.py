@@ -12,6 +12,7 @@ from keras_mm.tasks.task import write_csv
 from keras_mm.workflow import read_manifest
 from keras_mm.workflow.report import metrics_json
 from keras_mm.workflow.spoken_questions import QUESTION_AUDIO
+from keras_mm.workflow.spoken_questions import question_words
 from keras_mm.workflow.spoken_questions import spoken_rows
 from keras_mm.workflow.spoken_questions import transcribe_questions
 
@@ -22,7 +23,7 @@ def run_evaluate(args):
     metrics = task.evaluate(
         model,
         preprocessor,
-        _manifest(args, task),
+        _manifest(args, task, preprocessor),
         args.batch_size,
         drop=tuple(args.drop_modality),
     )
@@ -38,12 +39,12 @@ def run_predict(args):
             f"The model in {args.model_dir} is a {task.noun}: use "
             f"`keras-mm {task.command}`."
         )
-    manifest = _manifest(args, task)
+    manifest = _manifest(args, task, preprocessor)
     header, rows = task.predict(model, preprocessor, manifest, vars(args))
     write_csv(header, rows)
 
 
-def _manifest(args, task):
+def _manifest(args, task, preprocessor):
     """The `--data` rows, with their spoken questions transcribed by
     `--speech-model` if it is given."""
     manifest = read_manifest(args.data)
@@ -62,7 +63,9 @@ def _manifest(args, task):
             f"--speech-model transcribes spoken questions; the model in "
             f"{args.model_dir} is a {task.noun}, which answers none."
         )
-    return transcribe_questions(manifest, speech_model, args.batch_size)
+    return transcribe_questions(
+        manifest, speech_model, args.batch_size, question_words(preprocessor)
+    )
 
 
 def run_export(args):

@@ -1,5 +1,7 @@
 """Spoken questions: written out by a speech recognizer, then answered."""
 
+import difflib
+
 from keras_mm.data import Manifest
 from keras_mm.data import ManifestError
 from keras_mm.export import load_bundle
@@ -9,22 +11,27 @@ from keras_mm.tasks import get_task
 
 # The column of a question asked in speech: an audio file.
 QUESTION_AUDIO = "question_audio"
+# How alike a heard word and a known one must be to swap them
+# (`difflib.SequenceMatcher.ratio`; difflib's default).
+CLOSENESS = 0.6
 
 
-def transcribe_questions(manifest, speech_model, batch_size=32):
+def transcribe_questions(manifest, speech_model, batch_size=32, words=None):
     """A copy of `manifest` whose spoken questions are transcribed.
 
     A row asks its question in speech when its `question` cell is empty
     (or the manifest has no `question` column) and its `question_audio`
     cell names an audio file. Its question becomes what the speech
-    recognizer bundle `speech_model` hears (with the bundle's decoding);
-    typed questions are kept as they are, and `audio` stays the
-    context's sound.
+    recognizer bundle `speech_model` hears (with the bundle's decoding),
+    each heard word the answerer does not know replaced by the closest
+    one it knows (`closest_words`); typed questions are kept as they
+    are, and `audio` stays the context's sound.
 
     Args:
         manifest: `Manifest`. Question-answering rows.
         speech_model: str or path. A `ctc_speech_recognizer` bundle.
         batch_size: int. Clips transcribed at once.
+        words: list of str or None. The answerer's question vocabulary.
 
     Returns:
         A `Manifest` with the same rows, row numbers and path.
@@ -59,6 +66,8 @@ def transcribe_questions(manifest, speech_model, batch_size=32):
         batch_size=batch_size,
         lexicon=preprocessor.word_list(),
     )
+    if words:
+        heard = [closest_words(text, words) for text in heard]
     rows = [dict(row) for row in manifest.rows]
     for i, question in zip(spoken, heard):
         rows[i]["question"] = question
@@ -80,3 +89,34 @@ def spoken_rows(manifest):
         for i, row in enumerate(manifest.rows)
         if not (row.get("question") or "").strip() and row.get(QUESTION_AUDIO)
     ]
+
+
+def question_words(preprocessor):
+    """The question vocabulary of an answerer's preprocessor, or None."""
+    for reader in preprocessor.readers:
+        if reader.name == "question":
+            return reader.settings.get("vocabulary")
+    return None
+
+
+def closest_words(text, words):
+    """`text` with each word not in `words` replaced by the closest one.
+
+    A recognizer's errors are mostly spellings ("seve" for "seven"); a
+    word the answerer does not know tells it nothing, while the known
+    word most like it (`difflib`, at least `CLOSENESS` alike) usually is
+    what was said. A word like none is kept.
+
+    Example:
+    >>> closest_words("is there a seve", ["is", "there", "a", "seven"])
+    'is there a seven'
+    """
+    known = set(words)
+    return " ".join(
+        word
+        if word in known
+        else next(
+            iter(difflib.get_close_matches(word, words, 1, CLOSENESS)), word
+        )
+        for word in text.split()
+    )

@@ -38,7 +38,8 @@ class VQAGenerator(DecoderCaptioner):
         intermediate_dim: int. Feed-forward width per block.
         dropout: float. Dropout before the slots and inside the blocks.
         memory_bias: bool. Add a projection of the slots to every
-            token's embedding too (see `DecoderCaptioner`).
+            token's embedding too (see `DecoderCaptioner`), starting
+            from zero.
 
     The model maps the inputs and `"tokens"` (the answer's ids from
     `[START]` on) to next-token logits
@@ -99,7 +100,10 @@ class VQAGenerator(DecoderCaptioner):
             self.memory_bias = keras.Sequential(
                 [
                     keras.layers.Flatten(),
-                    keras.layers.Dense(decoder_dim),
+                    # From zero: a random start drowned the tokens'
+                    # embeddings (demo questions, 900 steps: 0.39
+                    # right, against 0.75 from zero and 0.65 without).
+                    keras.layers.Dense(decoder_dim, kernel_initializer="zeros"),
                     keras.layers.Reshape((1, decoder_dim)),
                 ],
                 name="memory_bias",

@@ -2,6 +2,7 @@ import pytest
 
 from keras_mm.qa import normalize_answer
 from keras_mm.qa import vqa_accuracy
+from keras_mm.workflow.spoken_questions import closest_words
 
 
 @pytest.mark.parametrize(
@@ -39,3 +40,13 @@ def test_one_reference_is_exact_match_after_normalization():
     assert vqa_accuracy("dog", ["cat"]) == 0.0
     with pytest.raises(ValueError, match="at least one reference"):
         vqa_accuracy("cat", [])
+
+
+def test_heard_words_are_spelled_as_the_closest_known_word():
+    words = ["is", "there", "a", "seven", "nine", "one", "left"]
+    assert closest_words("is tzere a seve", words) == "is there a seven"
+    assert closest_words("nie ne eft", words) == "nine one left"
+    # Like no known word: kept as heard.
+    assert closest_words("is there a xylophone", words) == (
+        "is there a xylophone"
+    )

@@ -16,6 +16,7 @@ from keras_mm.data.demo_speech import spoken_phrase
 from keras_mm.data.demo_speech import write_speech_demo
 from keras_mm.qa import normalize_answer
 from keras_mm.workflow import read_manifest
+from keras_mm.workflow.spoken_questions import closest_words
 from keras_mm.workflow.spoken_questions import transcribe_questions
 from tests.helpers import run_cli as run
 
@@ -300,12 +301,16 @@ def test_spoken_questions_are_transcribed_then_answered(
     assert status == 0
     answers = [r["answer"] for r in csv.DictReader(io.StringIO(out))]
     assert len(answers) == 64
-    # The same rows with what the recognizer hears typed in.
+    # The same rows with what the recognizer hears typed in, each word
+    # the answerer does not know spelled as the closest one it knows.
     transcripts = iter(heard(speech_model, spoken, tmp_path, capsys))
+    config = json.loads((bundle / "preprocessing.json").read_text())
+    words = config["modality_config"]["question"]["vocabulary"]
 
     def typed(row):
         if row["question_audio"]:
-            row.update(question=next(transcripts), question_audio="")
+            question = closest_words(next(transcripts), words)
+            row.update(question=question, question_audio="")
 
     rows = rewrite(spoken, tmp_path / "typed.csv", typed)
     assert answers == cli_answers(capsys, bundle, rows)
