@@ -235,6 +235,13 @@ def vqa_generator(model):
     y = keras_hub.layers.TokenAndPositionEmbedding(
         vocabulary, model.sequence_length, slots[1], mask_zero=True
     )(inputs["tokens"])
+    if model.memory_bias is not None:
+        # The slots, projected, added to every token's embedding.
+        bias = L.Dense(slots[1], kernel_initializer="zeros")(
+            L.Flatten()(memory)
+        )
+        # `Add` keeps the tokens' padding mask.
+        y = L.Add()([y, L.Reshape((1, slots[1]))(bias)])
     for block in model.decoder_blocks:
         y = keras_hub.layers.TransformerDecoder(
             block.intermediate_dim, block.num_heads, dropout=block.dropout

@@ -12,7 +12,6 @@ from keras_mm.tasks.task import write_csv
 from keras_mm.workflow import read_manifest
 from keras_mm.workflow.report import metrics_json
 from keras_mm.workflow.spoken_questions import QUESTION_AUDIO
-from keras_mm.workflow.spoken_questions import question_words
 from keras_mm.workflow.spoken_questions import spoken_rows
 from keras_mm.workflow.spoken_questions import transcribe_questions
 
@@ -49,8 +48,16 @@ def _manifest(args, task, preprocessor):
     `--speech-model` if it is given."""
     manifest = read_manifest(args.data)
     speech_model = getattr(args, "speech_model", None)
+    words = task.question_words(preprocessor)
+    if words is None:
+        if speech_model is not None:
+            raise ValueError(
+                f"--speech-model transcribes spoken questions; the model "
+                f"in {args.model_dir} is a {task.noun}, which answers none."
+            )
+        return manifest
     if speech_model is None:
-        spoken = spoken_rows(manifest) if task.command == "answer" else []
+        spoken = spoken_rows(manifest)
         if spoken:
             raise ManifestError(
                 f"{manifest.where(spoken[0])} asks its question in speech "
@@ -58,14 +65,7 @@ def _manifest(args, task, preprocessor):
                 "with a speech recognizer bundle to transcribe it."
             )
         return manifest
-    if task.command != "answer":
-        raise ValueError(
-            f"--speech-model transcribes spoken questions; the model in "
-            f"{args.model_dir} is a {task.noun}, which answers none."
-        )
-    return transcribe_questions(
-        manifest, speech_model, args.batch_size, question_words(preprocessor)
-    )
+    return transcribe_questions(manifest, speech_model, args.batch_size, words)
 
 
 def run_export(args):

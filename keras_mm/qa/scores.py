@@ -35,6 +35,12 @@ def training_answers(manifest):
     return answers
 
 
+def question_vocabulary(preprocessor):
+    """The words of an answerer's questions (the `question` modality's
+    saved vocabulary)."""
+    return preprocessor.modality_config["question"]["vocabulary"]
+
+
 def answer_scores(predicted, manifest, known=None):
     """Scores of predicted answers against a manifest's.
 

@@ -5,6 +5,7 @@ from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.data.qa_preprocessor import AnswerPreprocessor
 from keras_mm.qa.answers import normalize_answer
 from keras_mm.qa.scores import answer_scores
+from keras_mm.qa.scores import question_vocabulary
 from keras_mm.qa.scores import training_answers
 from keras_mm.tasks.captioning import CaptioningTask
 from keras_mm.tasks.captioning import captions
@@ -72,6 +73,9 @@ class AnswerGenerationTask(CaptioningTask):
             modality_config=modality_config,
         )
         return built, pre
+
+    def question_words(self, preprocessor):
+        return question_vocabulary(preprocessor)
 
     def evaluate(self, model, preprocessor, manifest, batch_size=32, drop=()):
         """The answer classifiers' scores (see `answer_scores`) of the

@@ -4,6 +4,7 @@ import tensorflow as tf
 from keras_mm.data import ManifestError
 from keras_mm.data.qa_preprocessor import QuestionAnsweringPreprocessor
 from keras_mm.qa.scores import answer_scores
+from keras_mm.qa.scores import question_vocabulary
 from keras_mm.qa.scores import training_answers
 from keras_mm.tasks.archive import export_model
 from keras_mm.tasks.classification import ClassificationTask
@@ -68,6 +69,9 @@ class QuestionAnsweringTask(ClassificationTask):
         return (
             super().describe(model, preprocessor).replace("classes", "answers")
         )
+
+    def question_words(self, preprocessor):
+        return question_vocabulary(preprocessor)
 
     def evaluate(self, model, preprocessor, manifest, batch_size=32, drop=()):
         """Exact-match `accuracy` of the answers; `vqa_accuracy` against

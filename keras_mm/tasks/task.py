@@ -146,6 +146,15 @@ class Task:
             return None
         return len(preprocessor.vocabulary) + RESERVED
 
+    def question_words(self, preprocessor):
+        """The question vocabulary of a model that answers questions.
+
+        Spoken questions are spelled in it (see
+        `keras_mm.workflow.spoken_questions`). None (the default): the
+        task's models answer no questions.
+        """
+        return None
+
     def check_drop(self, drop):
         if drop:
             raise ValueError(

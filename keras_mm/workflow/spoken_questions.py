@@ -91,14 +91,6 @@ def spoken_rows(manifest):
     ]
 
 
-def question_words(preprocessor):
-    """The question vocabulary of an answerer's preprocessor, or None."""
-    for reader in preprocessor.readers:
-        if reader.name == "question":
-            return reader.settings.get("vocabulary")
-    return None
-
-
 def closest_words(text, words):
     """`text` with each word not in `words` replaced by the closest one.
 
