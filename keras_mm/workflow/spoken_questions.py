@@ -4,6 +4,7 @@ import difflib
 
 from keras_mm.data import Manifest
 from keras_mm.data import ManifestError
+from keras_mm.data.speech_preprocessor import SpeechPreprocessor
 from keras_mm.export import load_bundle
 from keras_mm.log import log
 from keras_mm.speech.transcribe import transcripts
@@ -37,14 +38,18 @@ def transcribe_questions(manifest, speech_model, batch_size=32, words=None):
         A `Manifest` with the same rows, row numbers and path.
     """
     model, preprocessor = load_bundle(speech_model)
-    task = get_task(preprocessor.task)
-    if task.name != "speech_recognition":
+    if not isinstance(preprocessor, SpeechPreprocessor):
         raise ValueError(
-            f"--speech-model {speech_model} is a {task.noun}: it must be "
-            "a speech recognizer (`keras-mm train --model "
-            "ctc_speech_recognizer`)."
+            f"--speech-model {speech_model} is a "
+            f"{get_task(preprocessor.task).noun}: it must be a speech "
+            "recognizer (`keras-mm train --model ctc_speech_recognizer`)."
         )
-    if manifest.prepared is not None or QUESTION_AUDIO not in manifest.columns:
+    if manifest.prepared is not None:
+        raise ManifestError(
+            f"{manifest.path} is a `keras-mm prepare` folder: spoken "
+            "questions are read from a manifest file."
+        )
+    if QUESTION_AUDIO not in manifest.columns:
         raise ManifestError(
             f"Manifest {manifest.path} has no {QUESTION_AUDIO!r} column: "
             "--speech-model transcribes the spoken questions it names."
