@@ -41,10 +41,23 @@ class QuestionAnsweringPreprocessor(ClassifierPreprocessor):
 class AnswerPreprocessor(CaptionPreprocessor):
     """An answer generator's preprocessing: a captioner's, whose texts
     are the `answer` column, normalized (`keras_mm.qa.normalize_answer`),
-    and whose conditioning inputs include the `question`."""
+    and whose conditioning inputs include the `question`.
+
+    Args:
+        answers: list of str or None. The distinct training answers,
+            normalized, which evaluation tells apart from unseen ones.
+        *args, **kwargs: as for `CaptionPreprocessor`.
+    """
 
     task = "answer_generation"
     default_column = "answer"
+
+    def __init__(self, *args, answers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answers = None if answers is None else sorted(answers)
+
+    def get_config(self):
+        return {**super().get_config(), "answers": self.answers}
 
     def texts(self, manifest):
         return [normalize_answer(a) for a in manifest.column("answer")]

@@ -72,6 +72,7 @@ class AnswerGenerationTask(CaptioningTask):
             sample_rate=config.get("sample_rate", DEFAULT_SAMPLE_RATE),
             modality_config=modality_config,
         )
+        pre.answers = sorted(set(answers))
         return built, pre
 
     def question_words(self, preprocessor):
@@ -79,10 +80,13 @@ class AnswerGenerationTask(CaptioningTask):
 
     def evaluate(self, model, preprocessor, manifest, batch_size=32, drop=()):
         """The answer classifiers' scores (see `answer_scores`) of the
-        greedy answers."""
+        greedy answers, with `unseen_answers`: the rows whose answer was
+        never a training answer (the generator may still write it)."""
         self.check_drop(drop)
         predicted = self._answers(model, preprocessor, manifest, batch_size)
-        return answer_scores(predicted, manifest)
+        answers = preprocessor.answers
+        known = None if answers is None else set(answers)
+        return answer_scores(predicted, manifest, known)
 
     def predict(self, model, preprocessor, manifest, options):
         """Rows `row,answer`, generated with `options["sampler"]`."""
