@@ -1,5 +1,5 @@
-"""Tasks: classification, captioning, retrieval, speech recognition, and
-how to add one.
+"""Tasks: classification, captioning, retrieval, speech recognition,
+question answering (answers chosen or written), and how to add one.
 
 A task knows what its models learn from a manifest: it sizes a zoo model
 to the training rows, trains it with its loss and metrics, evaluates,
