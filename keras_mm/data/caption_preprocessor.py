@@ -85,12 +85,6 @@ class CaptionPreprocessor(Preprocessor):
         """Samples per clip of the `audio` input, or None."""
         return self.inputs["audio"][0] if "audio" in self.inputs else None
 
-    def settings(self, name):
-        return {
-            **super().settings(name),
-            **self.modality_config.get(name, {}),
-        }
-
     @classmethod
     def from_model(
         cls,

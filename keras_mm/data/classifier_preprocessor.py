@@ -80,12 +80,6 @@ class ClassifierPreprocessor(Preprocessor):
             self.reader(name, self.inputs[name]) for name in self.modalities
         ]
 
-    def settings(self, name):
-        return {
-            **super().settings(name),
-            **self.modality_config.get(name, {}),
-        }
-
     @classmethod
     def from_model(cls, model, class_names, vocabulary=None, **kwargs):
         """Create a preprocessor matching `model`'s named inputs.

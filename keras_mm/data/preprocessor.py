@@ -36,6 +36,9 @@ class Preprocessor:
 
     task = None
     readers = ()
+    # Modality name to the settings its sizing saved (subclasses that
+    # size modalities set their own); read, never changed.
+    modality_config = {}
 
     def __init__(self, vocabulary=None, sample_rate=DEFAULT_SAMPLE_RATE):
         self.vocabulary = None if vocabulary is None else list(vocabulary)
@@ -140,8 +143,12 @@ class Preprocessor:
         return get_modality(name).reader(shape, settings)
 
     def settings(self, name):
-        """The settings modality `name` reads with (see `reader`)."""
-        return {"sample_rate": self.sample_rate}
+        """The settings modality `name` reads with (see `reader`): the
+        sampling rate, and what its sizing saved (`modality_config`)."""
+        return {
+            "sample_rate": self.sample_rate,
+            **self.modality_config.get(name, {}),
+        }
 
     def serving(self):
         """`{input: (spec, transform, resources)}` of the SavedModel.
