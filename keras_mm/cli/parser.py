@@ -187,6 +187,12 @@ def _add_train_parser(sub):
         "`COL:categorical` or `COL:numeric` chooses).",
     )
     p.add_argument(
+        "--frames",
+        type=int,
+        help="Frames sampled uniformly from each clip of the `video` "
+        "modality (default 16).",
+    )
+    p.add_argument(
         "--patience",
         type=int,
         default=10,

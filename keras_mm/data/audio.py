@@ -3,8 +3,9 @@
 A plain 16-bit PCM WAV is read by TensorFlow's `decode_wav`, inside the
 graph; any other file that libsndfile reads (WAV in other sample formats
 or with a WAVE_FORMAT_EXTENSIBLE header, FLAC, OGG/Vorbis, Opus, MP3) by
-`soundfile`, through `tf.numpy_function`. The check and the pipeline
-choose between the two by the same header test.
+`soundfile`, and the soundtrack of a video file by PyAV (see
+`keras_mm.data.soundtrack`), through `tf.numpy_function`. The check and
+the pipeline choose between them by the same header tests.
 """
 
 import pathlib
@@ -15,6 +16,9 @@ import wave
 import numpy as np
 import soundfile
 import tensorflow as tf
+
+from keras_mm.data.soundtrack import read_soundtrack
+from keras_mm.data.soundtrack import soundtrack_header
 
 # Sampling rates outside this range are a damaged header: 0 Hz decodes to
 # silence, 1 Hz upsamples one second of audio to hours.
@@ -83,24 +87,58 @@ def audio_info(path):
 
 
 def _header(path):
-    """`(plain, sample_rate, frames, log)` of the audio file at `path`.
+    """`(kind, sample_rate, frames, log)` of the audio file at `path`.
 
-    `plain`: whether `decode_wav` reads it (`is_plain_wav`); `log`:
-    libsndfile's log of the header, None for a plain WAV.
+    `kind`: `"wav"` for a WAV that `decode_wav` reads (`is_plain_wav`),
+    `"sndfile"` for other files libsndfile reads, `"video"` for a video
+    file's soundtrack (whose `frames` is an estimate); `log`:
+    libsndfile's log of the header.
     """
     with open(path, "rb") as f:
         plain = is_plain_wav(f.read(HEADER_BYTES))
     if plain:
         try:
             with wave.open(str(path), "rb") as f:
-                return True, f.getframerate(), f.getnframes(), None
+                return "wav", f.getframerate(), f.getnframes(), ""
         except (wave.Error, EOFError) as e:
             raise ValueError(f"could not decode WAV {path} ({e})") from None
     try:
         info = soundfile.info(str(path))
     except (soundfile.LibsndfileError, RuntimeError) as e:
-        raise ValueError(f"could not decode audio file {path} ({e})") from None
-    return False, info.samplerate, info.frames, info.extra_info
+        return "video", *_video_header(path, e), ""
+    return "sndfile", info.samplerate, info.frames, info.extra_info
+
+
+def _video_header(path, error):
+    """`(sample_rate, frames)` of a video's soundtrack (see `_header`)."""
+    try:
+        header = soundtrack_header(path)
+    except ValueError:
+        raise ValueError(
+            f"could not decode audio file {path} ({error})"
+        ) from None
+    if header is None:
+        raise SoundlessVideo(f"video file {path} has no audio stream")
+    return header
+
+
+class SoundlessVideo(ValueError):
+    """An audio cell names a video file with no audio stream."""
+
+
+def soundless(path):
+    """Whether `path` is a video file with no audio stream.
+
+    Such a cell means audio absent: `AudioReader` reads it so where a
+    model allows absent modalities, and names it otherwise.
+    """
+    try:
+        _header(path)
+    except SoundlessVideo:
+        return True
+    except (OSError, ValueError):
+        return False  # Not a soundless video; the checks name the error.
+    return False
 
 
 def check_audio(path):
@@ -116,8 +154,8 @@ def check_audio(path):
     """
     if not pathlib.Path(path).is_file():
         raise ValueError(f"audio file not found: {path}")
-    plain, rate, frames, log = _header(path)
-    if frames == 0 or not _complete(path, plain, log):
+    kind, rate, frames, log = _header(path)
+    if frames == 0 or not _complete(path, kind, log):
         raise ValueError(f"audio file {path} is empty or truncated")
     if not MIN_RATE <= rate <= MAX_RATE:
         raise ValueError(
@@ -135,16 +173,18 @@ def check_audio(path):
             "as a plain 16-bit PCM WAV (e.g. `sox IN -b 16 OUT.wav`)"
         ) from None
     # Compressed files whose end is cut decode to fewer frames than their
-    # header gives (1%: an MP3's count may be an estimate).
-    if audio.shape[0] == 0 or audio.shape[0] < 0.99 * frames:
+    # header gives (1%: an MP3's count may be an estimate; a video's
+    # soundtrack has no count to compare, only an estimate).
+    exact = kind != "video"
+    if audio.shape[0] == 0 or exact and audio.shape[0] < 0.99 * frames:
         raise ValueError(f"audio file {path} is empty or truncated")
     return rate
 
 
-def _complete(path, plain, log):
+def _complete(path, kind, log):
     """Whether a WAV holds the data its header gives (other formats:
     True; their decoder tells)."""
-    if plain:
+    if kind == "wav":
         with wave.open(str(path), "rb") as f:
             expected = f.getnframes() * f.getnchannels() * f.getsampwidth()
             return len(f.readframes(f.getnframes())) == expected
@@ -154,12 +194,13 @@ def _complete(path, plain, log):
     return not cut or int(cut[2]) >= int(cut[1])
 
 
-def _read_with_soundfile(path):
+def _read_other(path):
     path = np.asarray(path).item().decode()
     try:
         audio, rate = soundfile.read(path, dtype="float32")
-    except (soundfile.LibsndfileError, RuntimeError) as e:
-        raise ValueError(f"could not decode audio file {path} ({e})") from e
+    except (soundfile.LibsndfileError, RuntimeError):
+        mono, rate = read_soundtrack(path)
+        return mono, np.int32(rate)
     mono = audio.mean(axis=1) if audio.ndim == 2 else audio
     return mono.astype("float32"), np.int32(rate)
 
@@ -173,7 +214,7 @@ def _decode(contents, path):
 
     def other():
         mono, rate = tf.numpy_function(
-            _read_with_soundfile, [path], [tf.float32, tf.int32]
+            _read_other, [path], [tf.float32, tf.int32]
         )
         return tf.ensure_shape(mono, (None,)), tf.ensure_shape(rate, ())
 

@@ -54,7 +54,11 @@ def write_prepared(preprocessor, manifest, directory, shard_mb=SHARD_MB):
     for reader in preprocessor.readers:
         if reader.name in media:
             reader.check(manifest, allow_empty=True)
-    cells = {name: manifest.column(name, allow_empty=True) for name in media}
+    cells = {
+        reader.name: reader.cells(manifest, allow_empty=True)
+        for reader in preprocessor.readers
+        if reader.name in media
+    }
 
     def decode(row):
         return {

@@ -17,6 +17,7 @@ BUILT_IN = {
     "text": "keras_mm.modalities.text:TEXT",
     "tabular": "keras_mm.modalities.tabular:TABULAR",
     "question": "keras_mm.modalities.question:QUESTION",
+    "video": "keras_mm.modalities.video:VIDEO",
 }
 _REGISTERED = {}
 

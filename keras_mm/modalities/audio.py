@@ -5,6 +5,8 @@ import numpy as np
 from keras_mm.data.audio import audio_info
 from keras_mm.data.audio import check_audio
 from keras_mm.data.audio import load_audio
+from keras_mm.data.audio import soundless
+from keras_mm.data.manifest import ManifestError
 from keras_mm.data.preprocessor import DEFAULT_SAMPLE_RATE
 from keras_mm.encoders import spectrogram_audio_encoder
 from keras_mm.encoders import waveform_audio_encoder
@@ -16,7 +18,32 @@ MAX_FILES = 256
 
 
 class AudioReader(MediaReader):
-    """Clips resampled to the saved `sample_rate`, cropped or padded."""
+    """Clips resampled to the saved `sample_rate`, cropped or padded.
+
+    A cell naming a video file with no audio stream is read as audio
+    absent where the model allows it (`allow_empty`), and named in an
+    error otherwise.
+    """
+
+    def check(self, manifest, allow_empty=False):
+        self.cells(manifest, allow_empty)
+        super().check(manifest, allow_empty)
+
+    def cells(self, manifest, allow_empty=False):
+        cells = manifest.column(self.name, allow_empty=allow_empty)
+        if manifest.prepared:
+            return cells  # `prepare` read soundless videos as absent.
+        cells = list(cells)
+        for row, cell in enumerate(cells):
+            if cell and soundless(cell):
+                if not allow_empty:
+                    raise ManifestError(
+                        f"{manifest.where(row)}: video file {cell} has no "
+                        "audio stream, and this model needs audio in "
+                        "every row."
+                    )
+                cells[row] = ""
+        return cells
 
     def identity(self):
         return {"sample_rate": self.settings["sample_rate"]}
@@ -24,6 +51,9 @@ class AudioReader(MediaReader):
 
 class AudioModality(Modality):
     """Audio files in the `audio` column (WAV, FLAC, OGG, Opus, MP3).
+
+    A cell may also name a video file: its soundtrack (first audio
+    stream) is the clip.
 
     Clips are mixed to mono, resampled to the model's `sample_rate` and
     cropped or zero-padded to its `audio_length`, which sizing sets to
@@ -70,7 +100,8 @@ class AudioModality(Modality):
         )
 
     def check_file(self, path):
-        check_audio(path)
+        if not soundless(path):  # Absent audio: `AudioReader.cells`.
+            check_audio(path)
 
     def load(self, path, shape, settings):
         return load_audio(path, shape[0], settings["sample_rate"])

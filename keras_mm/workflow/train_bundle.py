@@ -45,6 +45,7 @@ class TrainingOptions:
     fusion: str | None = None
     modality_dropout: float | None = None
     features: tuple[str, ...] | None = None
+    frames: int | None = None
     patience: int = 10
     init_from: tuple[str, ...] | None = None
     freeze: bool = False
@@ -84,6 +85,7 @@ def train_bundle(
     fusion: str | None = None,
     modality_dropout: float | None = None,
     features: list[str] | tuple[str, ...] | str | None = None,
+    frames: int | None = None,
     patience: int = 10,
     init_from: list[str] | tuple[str, ...] | None = None,
     freeze: bool = False,
@@ -122,6 +124,8 @@ def train_bundle(
         features: list of str, str or None. Manifest columns the
             `tabular` modality reads (`"age,breed"` or `["age",
             "breed"]`; `"code:categorical"` chooses a column's kind).
+        frames: int or None. Frames the `video` modality samples from
+            each clip (default 16).
         patience: int. Epochs without a better validation score before
             stopping; the best weights are kept.
         init_from: list of str or None. Bundles whose encoders (matched
@@ -165,6 +169,7 @@ def train_bundle(
         fusion=fusion,
         modality_dropout=modality_dropout,
         features=_features(features),
+        frames=frames,
         patience=patience,
         init_from=None if init_from is None else tuple(map(str, init_from)),
         freeze=freeze,
@@ -229,6 +234,7 @@ def _train(options):
         fusion=options.fusion,
         modality_dropout=options.modality_dropout,
         features=options.features,
+        frames=options.frames,
     )
     for bundle in options.init_from or ():
         _warm_start(model, options.model, bundle, options.freeze)

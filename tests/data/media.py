@@ -76,3 +76,24 @@ def small_dataset(directory, num_rows=4):
             }
         )
     return rows
+
+
+def moving_clip(num_frames=8, height=32, width=32, reverse=False, seed=0):
+    """A bright square crossing a noisy frame, left to right (or back)."""
+    rng = np.random.default_rng(seed)
+    frames = rng.integers(0, 40, (num_frames, height, width, 3), "uint8")
+    for t in range(num_frames):
+        x = 2 + (width - 10) * t // max(1, num_frames - 1)
+        frames[t, height // 2 - 4 : height // 2 + 4, x : x + 8] = 220
+    return frames[::-1] if reverse else frames
+
+
+def write_clip(path, frames=None, audio_seconds=0.5, rate=8000):
+    """An H.264 video (AAC soundtrack unless `audio_seconds` is 0)."""
+    from keras_mm.data.video import write_video
+
+    frames = moving_clip() if frames is None else frames
+    t = np.arange(int(audio_seconds * rate)) / rate
+    audio = 0.5 * np.sin(2 * np.pi * 440.0 * t) if audio_seconds else None
+    write_video(path, frames, audio=audio, sample_rate=rate)
+    return path
