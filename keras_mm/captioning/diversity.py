@@ -13,8 +13,8 @@ def top_share(captions):
     return counts.most_common(1)[0][1] / len(captions)
 
 
-def collapse_warning(references, hypotheses):
-    """A warning if generated captions barely depend on the image, or None.
+def collapse_warning(references, hypotheses, inputs=("image",)):
+    """A warning if generated captions barely depend on the inputs, or None.
 
     A captioner that learned only the caption prior writes one caption for
     most images. This compares how often the most frequent generated
@@ -23,6 +23,7 @@ def collapse_warning(references, hypotheses):
     Args:
         references: list of str. The true captions.
         hypotheses: list of str. Generated captions, one per reference.
+        inputs: tuple of str. What the captions are conditioned on.
 
     Returns:
         A one-line warning, or `None` if the captions vary like the
@@ -39,10 +40,11 @@ def collapse_warning(references, hypotheses):
     if len(hypotheses) < 4 or generated < expected + COLLAPSE_MARGIN:
         return None
     distinct = len({" ".join(h.lower().split()) for h in hypotheses})
+    seen = " and ".join(inputs)
     return (
-        f"Warning: the captions barely depend on the image: "
+        f"Warning: the captions barely depend on the {seen}: "
         f"{generated:.0%} of the {len(hypotheses)} generated captions are "
         f"the same ({distinct} distinct), against {expected:.0%} of the "
         "references. The model learned the caption prior; train longer, "
-        "on more images, or check that the images are readable."
+        f"on more data, or check that the {seen} can be read."
     )

@@ -133,6 +133,12 @@ def build_parser():
         default=128,
         help="About this many MB of media per shard.",
     )
+    prepare_parser.add_argument(
+        "--frames",
+        type=int,
+        help="Frames sampled from each video clip, as `train --frames` "
+        "(with --model).",
+    )
     prepare_parser.add_argument("--out", required=True, help="Output folder.")
     prepare_parser.set_defaults(func="keras_mm.cli.prepare:run_prepare")
 

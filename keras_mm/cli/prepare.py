@@ -13,11 +13,18 @@ def run_prepare(args):
     with prepared_output(args.out):
         manifest = read_manifest(args.data)
         if args.model_dir:
+            if args.frames:
+                raise ValueError(
+                    "--frames is set by the bundle of --model-dir; leave "
+                    "it out."
+                )
             _, preprocessor = load_bundle(args.model_dir)
             target = f"--model-dir {args.model_dir}"
         else:
             task = task_of(args.model)
-            _, preprocessor = task.fit_to(manifest, args.model)
+            _, preprocessor = task.fit_to(
+                manifest, args.model, frames=args.frames
+            )
             target = args.model
         shapes = ", ".join(
             f"{name} {'x'.join(map(str, shape))}"

@@ -25,7 +25,9 @@ class Modality:
             folder; they are checked by decoding, fingerprinted for
             `--resume` and decoded once by `keras-mm prepare`.
         options: tuple of str. `fit_to` options the modality's sizing
-            takes (`tabular`: `"features"`).
+            takes (`tabular`: `"features"`, `video`: `"frames"`).
+        column: bool. Whether the modality is its own manifest column;
+            `tabular` is not: its `features` option names columns.
         capped: tuple of str. Builder arguments that sizing sets within
             the given value (`text`: `vocabulary_size`), rather than
             leaving a given value alone.
@@ -35,6 +37,7 @@ class Modality:
     name = None
     media = False
     options = ()
+    column = True
     capped = ()
 
     def found(self, manifest, options):

@@ -105,6 +105,7 @@ class TabularModality(Modality):
 
     name = "tabular"
     options = ("features",)
+    column = False
     reader_class = TabularReader
 
     def found(self, manifest, options):

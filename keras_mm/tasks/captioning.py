@@ -20,6 +20,7 @@ from keras_mm.modalities import get_modality
 from keras_mm.modalities import list_modalities
 from keras_mm.tasks.captioning_export import CAPTION_ENDPOINTS
 from keras_mm.tasks.captioning_export import generation_archive
+from keras_mm.tasks.sizing import modality_options
 from keras_mm.tasks.task import Task
 from keras_mm.tasks.task import model_options
 from keras_mm.tasks.task import saved_files
@@ -54,20 +55,26 @@ class CaptioningTask(Task):
         Args:
             vocabulary_size: int. Upper bound of the WordPiece vocabulary.
         """
+        taken = modality_options(options)
         overrides = model_options(model, options)
         column = caption_column(manifest)
         captions = manifest.column(column)
         vocabulary = build_caption_vocabulary(captions, vocabulary_size)
-        for key, value in _conditioning(model, manifest, overrides).items():
+        sized = _conditioning(model, manifest, overrides, taken)
+        for key, value in sized.items():
             overrides.setdefault(key, value)  # Explicit options win.
         overrides.update(
             vocabulary_size=len(vocabulary),
             sequence_length=caption_length(captions, vocabulary),
         )
         built = zoo.build(model, **overrides)
-        rate = zoo.config(model, **overrides).get("sample_rate")
+        config = zoo.config(model, **overrides)
         pre = CaptionPreprocessor.from_model(
-            built, vocabulary, column, sample_rate=rate or DEFAULT_SAMPLE_RATE
+            built,
+            vocabulary,
+            column,
+            sample_rate=config.get("sample_rate") or DEFAULT_SAMPLE_RATE,
+            modality_config=config.get("modality_config"),
         )
         return built, pre
 
@@ -98,7 +105,8 @@ class CaptioningTask(Task):
         log("Generating captions for BLEU-4...")
         hypotheses = captions(model, preprocessor, manifest, "greedy")
         metrics["bleu4"] = bleu4(references, hypotheses)
-        warning = collapse_warning(references, hypotheses)
+        inputs = [n for n in model.conditioning_inputs if n != "presence"]
+        warning = collapse_warning(references, hypotheses, inputs)
         if warning:
             log(warning)
         return metrics
@@ -191,15 +199,18 @@ def captions(model, preprocessor, manifest, sampler, batch_size=32):
     return generated
 
 
-def _conditioning(model, manifest, overrides):
-    """The builder arguments the manifest's media modalities size."""
+def _conditioning(model, manifest, overrides, options):
+    """The builder arguments the manifest's media modalities size.
+
+    A captioner that takes `modalities` gets those it reads.
+    """
     accepted = zoo.config(model, **overrides)
-    sized = {}
+    sized, names = {}, []
     for name in list_modalities():
         modality = get_modality(name)
         if not modality.media or name not in manifest.columns:
             continue
-        found, _ = modality.size(manifest, accepted, {})
+        found, _ = modality.size(manifest, {**accepted, **sized}, options)
         taken = {k: v for k, v in found.items() if k in accepted}
         if found and not taken:
             others = [
@@ -213,4 +224,8 @@ def _conditioning(model, manifest, overrides):
                 f"{', '.join(others)})."
             )
         sized.update(taken)
+        if taken:
+            names.append(name)
+    if names and "modalities" in accepted and "modalities" not in overrides:
+        sized["modalities"] = tuple(names)
     return sized

@@ -29,10 +29,7 @@ def size_modalities(manifest, model, options, **fixed):
         and the names of the modalities the manifest has.
     """
     modalities = [get_modality(name) for name in list_modalities()]
-    taken = {
-        key: options.pop(key, None) for m in modalities for key in m.options
-    }
-    taken = {key: value for key, value in taken.items() if value}
+    taken = modality_options(options)
     overrides = {**fixed, **model_options(model, options)}
     accepted = zoo.config(model, **overrides)
     if taken and "modality_config" not in accepted:
@@ -55,6 +52,16 @@ def size_modalities(manifest, model, options, **fixed):
     return overrides, settings, [m.name for m in found]
 
 
+def modality_options(options):
+    """Take the modalities' own options (`features`, `frames`) out of
+    `options`; return those that are set."""
+    modalities = [get_modality(name) for name in list_modalities()]
+    taken = {
+        key: options.pop(key, None) for m in modalities for key in m.options
+    }
+    return {key: value for key, value in taken.items() if value}
+
+
 def check_columns(manifest, model, built, found):
     """Raise `ManifestError` if `built` reads a modality the manifest
     lacks (`found`: those it has)."""
@@ -68,9 +75,12 @@ def check_columns(manifest, model, built, found):
 
 
 def _none_found(manifest, modalities):
-    columns = ", ".join(repr(m.name) for m in modalities if not m.options)
+    columns = ", ".join(repr(m.name) for m in modalities if m.column)
     flags = " or ".join(
-        "--" + key.replace("_", "-") for m in modalities for key in m.options
+        "--" + key.replace("_", "-")
+        for m in modalities
+        if not m.column
+        for key in m.options
     )
     return (
         f"Manifest {manifest.path} has none of the columns {columns} (or "

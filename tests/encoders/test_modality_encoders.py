@@ -22,7 +22,10 @@ CONFIG = zoo.config(
     vocabulary_size=30,
     sequence_length=6,
     hidden_dim=8,
-    modality_config={"tabular": {"features": TABLE}},
+    modality_config={
+        "tabular": {"features": TABLE},
+        "video": {"shape": [4, 16, 16, 3]},
+    },
 )
 
 

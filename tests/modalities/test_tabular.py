@@ -207,7 +207,7 @@ def test_a_manifest_without_modalities_says_what_it_lacks():
         task.fit_to(manifest, "multimodal_classifier")
     assert str(error.value) == (
         "Manifest pets.csv has none of the columns 'image', 'audio', "
-        "'text', 'question' (or only empty cells in them), and no "
+        "'text', 'question', 'video' (or only empty cells in them), and no "
         "--features names others."
     )
     with pytest.raises(

@@ -1,0 +1,189 @@
+"""The `video` modality through the tasks, the CLI and the SavedModel."""
+
+import csv
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_mm import zoo
+from keras_mm.data import Manifest
+from keras_mm.export import load_bundle
+from keras_mm.fusion import list_fusions
+from keras_mm.modalities.video import suggest_video_shape
+from keras_mm.tasks import get_task
+from tests.cli.test_cli import cli
+from tests.data.media import moving_clip
+from tests.data.media import write_clip
+from tests.data.media import write_csv
+from tests.data.media import write_wav
+from tests.helpers import random_inputs
+from tests.helpers import run_model_test
+
+pytestmark = pytest.mark.xdist_group("video")
+SMALL = dict(
+    audio_length=800,
+    hidden_dim=16,
+    modality_config={"video": {"shape": [4, 16, 16, 3]}},
+)
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory):
+    """12 clips of 48x64 frames: a square moving right or left, with a
+    soundtrack except in every fourth."""
+    root = tmp_path_factory.mktemp("clips")
+    rows = []
+    for i in range(12):
+        direction = ("right", "left")[i % 2]
+        frames = moving_clip(8, 48, 64, reverse=i % 2 == 1, seed=i)
+        name = f"clip{i}.mp4"
+        write_clip(root / name, frames, audio_seconds=0 if i % 4 == 3 else 0.4)
+        rows.append({"video": name, "audio": name, "label": direction})
+    return write_csv(root / "clips.csv", rows)
+
+
+def test_sizing_reads_the_frame_size_and_takes_frames(clips):
+    manifest = Manifest.read(clips)
+    assert suggest_video_shape(manifest) == (16, 48, 64, 3)
+    assert suggest_video_shape(manifest, frames=5) == (5, 48, 64, 3)
+    with pytest.raises(ValueError, match="--frames to be at least 1"):
+        suggest_video_shape(manifest, frames=-2)
+
+
+@pytest.mark.parametrize("fusion", list_fusions())
+def test_video_and_audio_train_with_every_fusion(fusion, tmp_path):
+    model = zoo.build(
+        "multimodal_classifier",
+        modalities=("audio", "video"),
+        fusion=fusion,
+        num_classes=3,
+        **SMALL,
+    )
+    assert list(model.input) == ["audio", "video", "presence"]
+    run_model_test(model, tmp_path, full=fusion == "concat")
+    # Absent audio (presence 0) does not reach the output.
+    inputs = random_inputs(model, batch_size=2)
+    inputs["presence"] = np.array([[0, 1], [1, 1]], "float32")
+    changed = dict(inputs, audio=inputs["audio"] + 1.0)
+    a, b = model.predict(inputs, verbose=0), model.predict(changed, verbose=0)
+    np.testing.assert_allclose(a[0], b[0], atol=1e-6)
+    assert not np.allclose(a[1], b[1])
+
+
+def test_question_answering_reads_a_video(tmp_path):
+    config = {
+        "question": {"vocabulary": ["which", "way"], "sequence_length": 3},
+        **SMALL["modality_config"],
+    }
+    model = zoo.build(
+        "vqa_classifier",
+        modalities=("video", "question"),
+        num_classes=3,
+        hidden_dim=16,
+        modality_config=config,
+    )
+    assert sorted(model.input) == ["presence", "question", "video"]
+    run_model_test(model, tmp_path, full=False)
+
+
+def test_train_predict_and_serve_a_video_with_its_soundtrack(
+    clips, tmp_path, capsys
+):
+    out = tmp_path / "model"
+    command = (
+        "train --model multimodal_classifier --data {d} --frames 4 "
+        "--epochs 1 --out {o}"
+    )
+    assert cli(command, d=clips, o=out) == 0
+    model, pre = load_bundle(out)
+    assert pre.inputs["video"] == (4, 48, 64, 3)
+    assert list(model.input) == ["audio", "video", "presence"]
+    # The silent clips are audio absent; the others have it.
+    manifest = Manifest.read(clips)
+    data = pre.dataset(manifest, 12, labels=False)
+    presence = next(iter(data))["presence"].numpy()
+    np.testing.assert_array_equal(
+        presence[:, 0], [0 if i % 4 == 3 else 1 for i in range(12)]
+    )
+    capsys.readouterr()
+    assert cli("predict --model-dir {m} --data {d}", m=out, d=clips) == 0
+    rows = list(csv.reader(capsys.readouterr().out.splitlines()))
+    assert len(rows) == 13 and rows[0][:2] == ["row", "label"]
+    # The SavedModel takes float32 frames (batch, frames, height, width, 3).
+    task = get_task("classification")
+    inputs, expected = task.serving_examples(model, pre, manifest)[
+        "serving_default"
+    ]
+    assert inputs["video"].shape == (12, 4, 48, 64, 3)
+    serving = tf.saved_model.load(str(out / "saved_model"))
+    served = serving.signatures["serving_default"](
+        **{k: tf.constant(v) for k, v in inputs.items()}
+    )
+    np.testing.assert_allclose(
+        served["output_0"].numpy(), expected["output_0"], atol=1e-5
+    )
+
+
+def test_prepared_shards_hold_the_sampled_frames(clips, tmp_path):
+    shards = tmp_path / "shards"
+    command = (
+        "prepare --data {d} --model multimodal_classifier --frames 4 --out {o}"
+    )
+    assert cli(command, d=clips, o=shards) == 0
+    command = (
+        "train --model multimodal_classifier --data {d} --epochs 1 --out {o}"
+    )
+    assert cli(command, d=shards, o=tmp_path / "model") == 0
+    _, pre = load_bundle(tmp_path / "model")
+    assert pre.inputs["video"] == (4, 48, 64, 3)
+
+
+def test_a_captioner_describes_a_video(clips, tmp_path, capsys):
+    rows = [
+        {"video": row["video"], "caption": f"a square moving {row['label']}"}
+        for row in Manifest.read(clips).rows
+    ]
+    captions = write_csv(clips.parent / "captions.csv", rows)
+    out = tmp_path / "captioner"
+    command = (
+        "train --model transformer_captioner --data {d} --frames 4 "
+        "--epochs 1 --out {o}"
+    )
+    assert cli(command, d=captions, o=out) == 0
+    model, pre = load_bundle(out)
+    assert model.conditioning_inputs == ["video"]
+    capsys.readouterr()
+    assert cli("caption --model-dir {m} --data {d}", m=out, d=captions) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 13
+
+
+@pytest.mark.parametrize(
+    "contents, message",
+    [
+        (b"\0" * 64, "could not open video"),
+        (None, "has no video stream"),
+    ],
+)
+def test_a_bad_video_is_named_with_its_row(
+    clips, contents, message, tmp_path, capsys
+):
+    rows = [dict(r) for r in Manifest.read(clips).rows]
+    for row in rows:
+        row["video"] = str(clips.parent / row["video"])
+        row["audio"] = str(clips.parent / row["audio"])
+    bad = tmp_path / "bad.mp4"
+    if contents is None:
+        write_wav(tmp_path / "bad.wav")
+        bad = tmp_path / "bad.wav"
+    else:
+        bad.write_bytes(contents)
+    rows[4]["video"] = str(bad)
+    manifest = write_csv(tmp_path / "bad.csv", rows)
+    command = "train --model multimodal_classifier --data {d} --out {o}"
+    assert cli(command, d=manifest, o=tmp_path / "m") == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("keras-mm: error: ")
+    assert f"bad.csv, row 5: {message}" in error or message in error
+    assert "row 5" in error
+    assert not (tmp_path / "m").exists()
