@@ -2,8 +2,10 @@ import keras
 import keras_hub
 
 from keras_mm.encoders.augmentation import RandomShift
+from keras_mm.encoders.cnn_blocks import pool_features
 from keras_mm.encoders.cnn_image_encoder import cnn_image_encoder
 
+BLOCKS = ("frame", "factorized")
 TEMPORAL = ("transformer", "gru", "mean")
 POOLINGS = ("avg", "max", "flatten", None)
 
@@ -11,6 +13,7 @@ POOLINGS = ("avg", "max", "flatten", None)
 def video_encoder(
     video_shape=(16, 64, 64, 3),
     filters=(16, 32, 64),
+    blocks="frame",
     temporal="transformer",
     hidden_dim=64,
     num_layers=1,
@@ -22,14 +25,18 @@ def video_encoder(
     dropout=0.1,
     name="video_encoder",
 ):
-    """Video encoder: a CNN on every frame, then a temporal model.
+    """Video encoder: convolutions on the frames, then a temporal model.
 
     keras.io's Video Transformer design: each frame goes through the
     same CNN (`cnn_image_encoder`, ending in `frame_pooling`, projected
     to `hidden_dim`), the frame features get learned position
     embeddings and keras-hub `TransformerEncoder` blocks mix them over
-    time. Positions make frame order count: a clip played backwards can
-    get another label. `temporal="gru"` uses a recurrent layer instead,
+    time. With `blocks="factorized"`, every block is a (2+1)D
+    convolution (R(2+1)D: a 1x3x3 `Conv3D` over space, then a 3x1x1
+    one over time), so motion is seen from the first block on.
+
+    Positions make frame order count: a clip played backwards can get
+    another label. `temporal="gru"` uses a recurrent layer instead,
     and `"mean"` only averages the frames (order ignored: a baseline).
 
     The input holds RGB pixel values in `[0, 255]`.
@@ -37,6 +44,8 @@ def video_encoder(
     Args:
         video_shape: tuple. `(frames, height, width, channels)`.
         filters: tuple of int. Filters of the frame CNN's blocks.
+        blocks: str. `"frame"` (each frame apart) or `"factorized"`
+            ((2+1)D convolutions across neighbouring frames).
         temporal: str. `"transformer"`, `"gru"` or `"mean"`.
         hidden_dim: int. Width of the frame features and the output.
         num_layers: int. Transformer blocks.
@@ -62,22 +71,31 @@ def video_encoder(
     >>> keras.ops.shape(encoder(np.zeros((2, 4, 16, 16, 3))))
     (2, 16)
     """
-    if temporal not in TEMPORAL or pooling not in POOLINGS:
+    if (
+        blocks not in BLOCKS
+        or temporal not in TEMPORAL
+        or pooling not in POOLINGS
+    ):
         raise ValueError(
-            f"Expected `temporal` in {TEMPORAL} and `pooling` in "
-            f"{POOLINGS}. Received: temporal={temporal}, pooling={pooling}"
+            f"Expected `blocks` in {BLOCKS}, `temporal` in {TEMPORAL} and "
+            f"`pooling` in {POOLINGS}. Received: blocks={blocks}, "
+            f"temporal={temporal}, pooling={pooling}"
         )
     video = keras.Input(video_shape, name="video")
     x = _shift_clips(video) if augmentation else video
-    frame_encoder = cnn_image_encoder(
-        video_shape[1:],
-        filters,
-        padding="same",
-        pooling=frame_pooling,
-        normalization=normalization,
-        output_dim=hidden_dim,
-        name="frame_encoder",
-    )
+    if blocks == "frame":
+        frame_encoder = cnn_image_encoder(
+            video_shape[1:],
+            filters,
+            padding="same",
+            pooling=frame_pooling,
+            normalization=normalization,
+            output_dim=hidden_dim,
+            name="frame_encoder",
+        )
+    else:
+        x = _factorized_blocks(x, filters, normalization)
+        frame_encoder = _frame_pooling(x.shape[2:], frame_pooling, hidden_dim)
     # (batch, frames, hidden_dim)
     x = keras.layers.TimeDistributed(frame_encoder, name="frames")(x)
     if temporal == "transformer":
@@ -101,6 +119,35 @@ def video_encoder(
     elif pooling == "flatten":
         x = keras.layers.Flatten()(x)
     return keras.Model(video, x, name=name)
+
+
+def _factorized_blocks(x, filters, normalization):
+    """`[(2+1)D convolution -> spatial max pooling] x len(filters)`."""
+    x = keras.layers.Rescaling(1.0 / 255.0)(x)
+    for i, num_filters in enumerate(filters):
+        for part, kernel in (("space", (1, 3, 3)), ("time", (3, 1, 1))):
+            x = keras.layers.Conv3D(
+                num_filters,
+                kernel,
+                padding="same",
+                use_bias=not normalization,
+                name=f"conv_{i}_{part}",
+            )(x)
+            if normalization:
+                x = keras.layers.BatchNormalization(
+                    momentum=0.9, name=f"norm_{i}_{part}"
+                )(x)
+            x = keras.layers.Activation("relu")(x)
+        x = keras.layers.MaxPooling3D((1, 2, 2), name=f"pool_{i}")(x)
+    return x
+
+
+def _frame_pooling(shape, pooling, hidden_dim):
+    """One frame's feature map `shape` pooled and projected."""
+    maps = keras.Input(shape)
+    x = pool_features(maps, pooling)
+    x = keras.layers.Dense(hidden_dim, activation="relu", name="projection")(x)
+    return keras.Model(maps, x, name="frame_pooling")
 
 
 def _shift_clips(video):

@@ -23,9 +23,9 @@ def moving_squares(num_clips, seed=0):
     return x, y
 
 
-def classifier(temporal):
+def classifier(temporal, blocks="frame", jit_compile="auto"):
     encoder = video_encoder(
-        SHAPE, filters=(8, 16), temporal=temporal, hidden_dim=16
+        SHAPE, (8, 16), blocks=blocks, temporal=temporal, hidden_dim=16
     )
     video = keras.Input(SHAPE, name="video")
     outputs = keras.layers.Dense(2, activation="softmax")(encoder(video))
@@ -34,20 +34,35 @@ def classifier(temporal):
         keras.optimizers.Adam(3e-3),
         "sparse_categorical_crossentropy",
         metrics=["accuracy"],
+        jit_compile=jit_compile,
     )
     return model
 
 
-@pytest.mark.parametrize("temporal", ["transformer", "gru"])
-def test_frame_order_decides_the_label(temporal):
+@pytest.mark.parametrize(
+    "blocks, temporal",
+    [("frame", "transformer"), ("frame", "gru"), ("factorized", "transformer")],
+)
+def test_frame_order_decides_the_label(blocks, temporal):
     # A clip and the same clip played backwards get different labels.
     keras.utils.set_random_seed(0)
     x, y = moving_squares(24)
-    model = classifier(temporal)
+    model = classifier(temporal, blocks)
     model.fit(x, y, batch_size=16, epochs=25, verbose=0, shuffle=True)
     x_new, y_new = moving_squares(8, seed=1)
     accuracy = model.evaluate(x_new, y_new, verbose=0)[1]
     assert accuracy >= 0.9
+
+
+@pytest.mark.parametrize("blocks", ["frame", "factorized"])
+def test_trains_under_xla(blocks):
+    model = classifier("transformer", blocks, jit_compile=True)
+    x, y = moving_squares(4)
+    before = [np.array(w) for w in model.trainable_weights]
+    loss = model.train_on_batch(x, y)
+    assert np.isfinite(loss[0] if isinstance(loss, list) else loss)
+    after = [np.array(w) for w in model.trainable_weights]
+    assert any(not np.allclose(a, b) for a, b in zip(before, after))
 
 
 def test_mean_pooling_cannot_tell_a_clip_from_its_reverse():
@@ -104,3 +119,5 @@ def test_saves_and_loads_in_safe_mode(tmp_path):
 def test_bad_options_are_named():
     with pytest.raises(ValueError, match="temporal"):
         video_encoder(SHAPE, temporal="lstm")
+    with pytest.raises(ValueError, match="blocks"):
+        video_encoder(SHAPE, blocks="3d")
