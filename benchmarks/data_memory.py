@@ -1,7 +1,7 @@
 """Peak memory of `keras-mm train` at 1x and 10x the rows, in one run.
 
 Usage: python benchmarks/data_memory.py [--model multimodal_classifier]
-           [--repeat 10] [--root benchmarks/.real_data]
+           [--repeat 10] [--root benchmarks/.real_data] [--manifest CSV]
 
 Trains one epoch with the CLI's defaults on the real-data `same` manifest
 (handwritten digits and spoken digits, see `real_media.py`; needs
@@ -9,7 +9,8 @@ Trains one epoch with the CLI's defaults on the real-data `same` manifest
 `--repeat` times (the same files), each in its own process, and prints
 each run's peak resident memory and the ratio 10x / 1x. A third run
 forces the in-memory cache at 10x (`--cache-mb 100000`), which is what
-every run did before the cache had a budget.
+every run did before the cache had a budget. `--manifest` measures
+another manifest instead (the video clips of `real_video.py`, say).
 """
 
 import argparse
@@ -64,8 +65,12 @@ def main():
     parser.add_argument("--model", default="multimodal_classifier")
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--root", default=str(HERE / ".real_data"))
+    parser.add_argument("--manifest", help="Default: the `same` manifest.")
     args = parser.parse_args()
-    manifest = real_media.build(args.root)["same"]["train"]
+    if args.manifest:
+        manifest = pathlib.Path(args.manifest)
+    else:
+        manifest = real_media.build(args.root)["same"]["train"]
     big, rows = repeated(manifest, args.repeat)
     runs = (
         (f"1x ({rows} rows)", manifest, []),

@@ -104,6 +104,18 @@ CLASSIFIER = {
         "metrics": ["accuracy"],
     },
 }
+# `multimodal_classifier` on 16 frames of 64x64 and a 2 s soundtrack.
+SETUPS["video_classifier"] = {
+    **CLASSIFIER,
+    "model": "multimodal_classifier",
+    "build": {
+        "num_classes": CLASSES,
+        "modalities": ("audio", "video"),
+        "audio_length": 32000,
+        "sample_rate": 16000,
+        "modality_config": {"video": {"shape": [16, 64, 64, 3]}},
+    },
+}
 # Clips of the models whose audio has no fixed length: 1 s at 16 kHz.
 SAMPLES = 16000
 
@@ -122,7 +134,7 @@ def batches(model, steps, labels, seed=0):
             inputs[name][:, 20:] = 0  # Padding.
         elif name == "presence":
             inputs[name] = np.ones(shape, "float32")
-        elif name == "image":
+        elif name in ("image", "video"):
             inputs[name] = rng.uniform(0, 255, shape).astype("float32")
         else:
             inputs[name] = rng.normal(0, 0.1, shape).astype("float32")
@@ -184,7 +196,7 @@ def median_interval(ratios, level=0.95, resamples=10_000):
 def compare(name, rounds, steps, directory):
     keras.utils.set_random_seed(0)
     setup = SETUPS.get(name, CLASSIFIER)
-    model = zoo.build(name, **setup["build"])
+    model = zoo.build(setup.get("model", name), **setup["build"])
     twin = TWINS[name](model)
     epochs = rounds + 2
     twin.compile(

@@ -250,6 +250,57 @@ def vqa_generator(model):
     return keras.Model(inputs, logits, name="vqa_generator_twin")
 
 
+def _shifted_clips(video, model):
+    """Every frame of a clip shifted alike: stock `RandomTranslation`
+    over the frames stacked as channels."""
+    frames, height, width, channels = video.shape[1:]
+    x = L.Permute((2, 3, 1, 4))(video)
+    x = L.Reshape((height, width, frames * channels))(x)
+    shift = _config(model, "video_encoder", "clip_shift")
+    x = L.RandomTranslation.from_config(shift)(x)
+    x = L.Reshape((height, width, frames, channels))(x)
+    return L.Permute((3, 1, 2, 4))(x)
+
+
+def _video(video, model, hidden_dim):
+    """(2+1)D blocks, each frame's map pooled (`_positional`) and
+    projected, frame positions, a keras-hub Transformer block, the mean
+    over frames."""
+    x = L.Rescaling(1 / 255)(_shifted_clips(video, model))
+    for f in (16, 32, 64):
+        x = L.Conv3D(f, (1, 3, 3), padding="same", use_bias=False)(x)
+        x = L.Activation("relu")(L.BatchNormalization()(x))
+        x = L.MaxPooling3D((1, 2, 2))(x)
+        x = L.Conv3D(f, (3, 1, 1), padding="same", use_bias=False)(x)
+        x = L.Activation("relu")(L.BatchNormalization()(x))
+    frame = keras.Input(x.shape[2:])
+    pooled = L.Dense(hidden_dim, "relu")(_positional(frame))
+    x = L.TimeDistributed(keras.Model(frame, pooled))(x)
+    x = L.Add()([x, keras_hub.layers.PositionEmbedding(x.shape[1])(x)])
+    x = keras_hub.layers.TransformerEncoder(2 * hidden_dim, 4, dropout=0.1)(x)
+    return L.GlobalAveragePooling1D()(x)
+
+
+def video_classifier(model):
+    """`multimodal_classifier` on a video and its soundtrack."""
+    inputs = _inputs(model)
+    video = _video(inputs["video"], model, 64)
+    audio = _mel(inputs["audio"], model)
+    shift = _config(model, "audio_encoder", "time_shift")
+    audio = L.RandomTranslation.from_config(shift)(audio)
+    mask = _config(model, "audio_encoder", "spec_mask")
+    audio = L.RandomErasing.from_config(mask)(audio)
+    audio = _positional(_bn_blocks(audio, (32, 64)))
+    presence = inputs["presence"]
+    features = [
+        L.Dense(64, "relu")(x) * presence[:, i : i + 1]
+        for i, x in enumerate((audio, video))
+    ]
+    x = L.Dense(64, "relu")(L.Concatenate()(features))
+    outputs = L.Dense(model.output.shape[-1], "softmax")(L.Dropout(0.1)(x))
+    return keras.Model(inputs, outputs, name="video_classifier_twin")
+
+
 TWINS = {
     "seed000_concat": seed000_concat,
     "seed001_mmlm": seed001_mmlm,
@@ -258,4 +309,5 @@ TWINS = {
     "ctc_speech_recognizer": ctc_speech_recognizer,
     "vqa_classifier": vqa_classifier,
     "vqa_generator": vqa_generator,
+    "video_classifier": video_classifier,
 }
