@@ -3,9 +3,10 @@
 Each clip is 16 frames at 8 frames a second (2 s), 64x64 RGB, H.264
 video with an AAC soundtrack, in an mp4 written by PyAV:
 - the frames: a real handwritten digit (scikit-learn's UCI digits,
-  upscaled to 20x20, in a random colour) crosses the frame in one of
-  four directions at a random speed, over clutter made of pieces of
-  other real digits of the same split, a colour gradient and noise;
+  upscaled to 28x28, in a random bright colour) crosses the frame in
+  one of four directions at a random speed, over clutter made of faint
+  stroke fragments cut from other real digits of the same split, a
+  colour gradient and noise;
 - the soundtrack: the digit's word spoken by `espeak-ng` (accents times
   voice variants, random speed and pitch) at a random time, in noise
   (-2 to 8 dB SNR), so that neither the frames nor the sound alone
@@ -45,7 +46,8 @@ from keras_mm.data.video import write_video
 FRAMES = 16
 FPS = 8
 SIZE = 64
-DIGIT = 20
+DIGIT = 28
+PIECE = (8, 14)
 DIRECTIONS = ("left", "right", "up", "down")
 
 
@@ -56,16 +58,19 @@ def digit_picture(pixels, size=DIGIT):
 
 
 def background(pool, rng):
-    """Clutter: a colour gradient, 4 to 7 faint pieces of digits, noise."""
+    """Clutter: a colour gradient, 4 to 7 faint stroke fragments of other
+    digits, noise."""
     ramp = np.linspace(0, 1, SIZE)
-    a, b = rng.uniform(0, 120, (2, 3))
+    a, b = rng.uniform(0, 100, (2, 3))
     frame = a + np.outer(ramp, np.ones(SIZE))[..., None] * (b - a)
     for _ in range(rng.integers(4, 8)):
-        piece = digit_picture(pool[rng.integers(len(pool))], DIGIT)
-        top, left = rng.integers(0, SIZE - DIGIT, 2)
-        colour = rng.uniform(40, 160, 3)
-        region = frame[top : top + DIGIT, left : left + DIGIT]
-        region += piece[..., None] * colour * 0.6
+        size = rng.integers(*PIECE)
+        stroke = digit_picture(pool[rng.integers(len(pool))], DIGIT)
+        top, left = rng.integers(0, DIGIT - size, 2)
+        piece = stroke[top : top + size, left : left + size]
+        top, left = rng.integers(0, SIZE - size, 2)
+        colour = rng.uniform(30, 110, 3)
+        frame[top : top + size, left : left + size] += piece[..., None] * colour
     return frame
 
 
@@ -73,7 +78,8 @@ def frames_of(pixels, direction, pool, rng):
     """A digit crossing a cluttered frame, as uint8 `(FRAMES, 64, 64, 3)`."""
     still = background(pool, rng)
     digit = digit_picture(pixels)[..., None]
-    colour = rng.uniform(150, 255, 3)
+    colour = rng.uniform(120, 255, 3)
+    colour[rng.integers(3)] = 255  # Bright in at least one channel.
     span = SIZE - DIGIT
     travel = rng.uniform(0.6, 1.0) * span
     start = rng.uniform(0, span - travel)
@@ -89,7 +95,7 @@ def frames_of(pixels, direction, pool, rng):
         frame = still.copy()
         region = frame[top : top + DIGIT, left : left + DIGIT]
         region[:] = region * (1 - digit) + colour * digit
-        out[t] = frame + rng.normal(0, 25, frame.shape)
+        out[t] = frame + rng.normal(0, 20, frame.shape)
     return np.clip(out, 0, 255).astype(np.uint8)
 
 

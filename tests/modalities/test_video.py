@@ -187,3 +187,28 @@ def test_a_bad_video_is_named_with_its_row(
     assert f"bad.csv, row 5: {message}" in error or message in error
     assert "row 5" in error
     assert not (tmp_path / "m").exists()
+
+
+def test_questions_about_a_video_are_answered(clips, tmp_path, capsys):
+    rows = [
+        {
+            "video": row["video"],
+            "question": "which way does it move",
+            "answer": row["label"],
+        }
+        for row in Manifest.read(clips).rows
+    ]
+    questions = write_csv(clips.parent / "questions.csv", rows)
+    out = tmp_path / "answerer"
+    command = (
+        "train --model vqa_classifier --data {d} --frames 4 --epochs 1 "
+        "--out {o}"
+    )
+    assert cli(command, d=questions, o=out) == 0
+    _, pre = load_bundle(out)
+    assert pre.inputs["video"] == (4, 48, 64, 3)
+    capsys.readouterr()
+    assert cli("answer --model-dir {m} --data {d}", m=out, d=questions) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "row,answer,probability" and len(lines) == 13
+    assert {line.split(",")[1] for line in lines[1:]} <= {"left", "right"}
