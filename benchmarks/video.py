@@ -1,7 +1,8 @@
 """Video on real material: keras-mm at its CLI defaults against plain Keras.
 
 Usage: python benchmarks/video.py [--data-dir DIR] [--reuse]
-           [--plain-epochs 12] [--skip-plain] [--out benchmarks/results]
+           [--tasks direction digit caption] [--plain-epochs 12]
+           [--skip-plain] [--out benchmarks/results]
 
 `real_video.py` writes the clips (real handwritten digits crossing a
 cluttered frame in one of four directions, the digit's word spoken in
@@ -47,14 +48,20 @@ def single(paths, root, column):
     return out
 
 
-def classifiers(paths, root, runs):
+def manifests(paths, root, tasks):
+    """The classifiers' manifests of `tasks`, by row name."""
+    out = {}
+    if "direction" in tasks:
+        out["direction (frames)"] = paths["direction"]
+    if "digit" in tasks:
+        out["digit (frames and soundtrack)"] = paths["digit"]
+        out["digit (frames only)"] = single(paths, root, "video")
+        out["digit (soundtrack only)"] = single(paths, root, "audio")
+    return out
+
+
+def classifiers(manifests, runs):
     """Test accuracy of `multimodal_classifier` on each manifest."""
-    manifests = {
-        "direction (frames)": paths["direction"],
-        "digit (frames and soundtrack)": paths["digit"],
-        "digit (frames only)": single(paths, root, "video"),
-        "digit (soundtrack only)": single(paths, root, "audio"),
-    }
     rows = []
     for name, manifest in manifests.items():
         run = name.split(" (")[0] + "_" + name.split("(")[1][:-1]
@@ -107,13 +114,11 @@ def named(generated, truth):
     return numbers == {number} and directions == {direction}
 
 
-def plain(paths, root, epochs):
-    frames = single(paths, root, "video")
+def plain(manifests, epochs):
     rows = []
-    for task, manifest in (
-        ("direction (frames)", paths["direction"]),
-        ("digit (frames only)", frames),
-    ):
+    for task, manifest in manifests.items():
+        if "soundtrack" in task:
+            continue
         for temporal in ("mean", "gru"):
             accuracy = video_baselines.accuracy(
                 manifest["train"], manifest["test"], temporal, epochs
@@ -153,15 +158,23 @@ def main():
     parser.add_argument("--plain-epochs", type=int, default=12)
     parser.add_argument("--skip-plain", action="store_true")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--tasks",
+        nargs="+",
+        default=["direction", "digit", "caption"],
+        choices=["direction", "digit", "caption"],
+    )
     args = parser.parse_args()
     real_data.REUSE = args.reuse
     root = pathlib.Path(args.data_dir) / "video"
     paths = real_video.build(root)
     runs = root / "runs"
-    rows = classifiers(paths, root, runs)
-    rows.append(captioner(paths, runs))
+    chosen = manifests(paths, root, args.tasks)
+    rows = classifiers(chosen, runs)
+    if "caption" in args.tasks:
+        rows.append(captioner(paths, runs))
     if not args.skip_plain:
-        rows += plain(paths, root, args.plain_epochs)
+        rows += plain(chosen, args.plain_epochs)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "video.json").write_text(json.dumps(rows, indent=2) + "\n")
