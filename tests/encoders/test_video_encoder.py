@@ -48,7 +48,7 @@ def test_frame_order_decides_the_label(blocks, temporal):
     keras.utils.set_random_seed(0)
     x, y = moving_squares(24)
     model = classifier(temporal, blocks)
-    model.fit(x, y, batch_size=16, epochs=25, verbose=0, shuffle=True)
+    model.fit(x, y, batch_size=16, epochs=12, verbose=0, shuffle=True)
     x_new, y_new = moving_squares(8, seed=1)
     accuracy = model.evaluate(x_new, y_new, verbose=0)[1]
     assert accuracy >= 0.9

@@ -20,7 +20,6 @@ from tests.data.media import write_wav
 from tests.helpers import random_inputs
 from tests.helpers import run_model_test
 
-pytestmark = pytest.mark.xdist_group("video")
 SMALL = dict(
     audio_length=800,
     hidden_dim=16,
@@ -73,7 +72,10 @@ def test_video_and_audio_train_with_every_fusion(fusion, tmp_path):
 
 def test_question_answering_reads_a_video(tmp_path):
     config = {
-        "question": {"vocabulary": ["which", "way"], "sequence_length": 3},
+        "question": {
+            "vocabulary": [f"word{i}" for i in range(20)],
+            "sequence_length": 3,
+        },
         **SMALL["modality_config"],
     }
     model = zoo.build(
