@@ -121,18 +121,24 @@ def _positional(x):
     return L.GlobalMaxPooling1D()(cells)
 
 
+def _spectrogram(audio, model):
+    """The log-mel CNN of `multimodal_classifier`, with its shifts and
+    masks."""
+    x = _mel(audio, model)
+    shift = _config(model, "audio_encoder", "time_shift")
+    x = L.RandomTranslation.from_config(shift)(x)
+    mask = _config(model, "audio_encoder", "spec_mask")
+    x = L.RandomErasing.from_config(mask)(x)
+    return _positional(_bn_blocks(x, (32, 64)))
+
+
 def multimodal_classifier(model):
     inputs = _inputs(model)
     image = L.Rescaling(1 / 255)(inputs["image"])
     shift = _config(model, "image_encoder", "random_shift")
     image = L.RandomTranslation.from_config(shift)(image)
     image = _positional(_bn_blocks(image, (16, 32, 64)))
-    audio = _mel(inputs["audio"], model)
-    shift = _config(model, "audio_encoder", "time_shift")
-    audio = L.RandomTranslation.from_config(shift)(audio)
-    mask = _config(model, "audio_encoder", "spec_mask")
-    audio = L.RandomErasing.from_config(mask)(audio)
-    audio = _positional(_bn_blocks(audio, (32, 64)))
+    audio = _spectrogram(inputs["audio"], model)
     vocabulary = model.get_layer("text_encoder").layers[1].input_dim
     text = _lstm_text(inputs["text"], vocabulary, 64, L.GRU)
     presence = inputs["presence"]
@@ -285,12 +291,7 @@ def video_classifier(model):
     """`multimodal_classifier` on a video and its soundtrack."""
     inputs = _inputs(model)
     video = _video(inputs["video"], model, 64)
-    audio = _mel(inputs["audio"], model)
-    shift = _config(model, "audio_encoder", "time_shift")
-    audio = L.RandomTranslation.from_config(shift)(audio)
-    mask = _config(model, "audio_encoder", "spec_mask")
-    audio = L.RandomErasing.from_config(mask)(audio)
-    audio = _positional(_bn_blocks(audio, (32, 64)))
+    audio = _spectrogram(inputs["audio"], model)
     presence = inputs["presence"]
     features = [
         L.Dense(64, "relu")(x) * presence[:, i : i + 1]

@@ -141,23 +141,37 @@ def test_prepared_shards_hold_the_sampled_frames(clips, tmp_path):
     assert pre.inputs["video"] == (4, 48, 64, 3)
 
 
-def test_a_captioner_describes_a_video(clips, tmp_path, capsys):
+def train_and_run(clips, column, value, model, command, out, capsys, **same):
+    """Train `model` one epoch on the clips with `column` set by
+    `value(row)` (and the columns `same` in every row), then run
+    `command` on them; return the bundle's model and the command's
+    output lines."""
     rows = [
-        {"video": row["video"], "caption": f"a square moving {row['label']}"}
+        {"video": row["video"], column: value(row), **same}
         for row in Manifest.read(clips).rows
     ]
-    captions = write_csv(clips.parent / "captions.csv", rows)
-    out = tmp_path / "captioner"
-    command = (
-        "train --model transformer_captioner --data {d} --frames 4 "
-        "--epochs 1 --out {o}"
-    )
-    assert cli(command, d=captions, o=out) == 0
-    model, pre = load_bundle(out)
-    assert model.conditioning_inputs == ["video"]
+    manifest = write_csv(clips.parent / f"{column}.csv", rows)
+    train = f"train --model {model} --data {{d}} --frames 4 --epochs 1 "
+    assert cli(train + "--out {o}", d=manifest, o=out) == 0
+    loaded, pre = load_bundle(out)
+    assert pre.inputs["video"] == (4, 48, 64, 3)
     capsys.readouterr()
-    assert cli("caption --model-dir {m} --data {d}", m=out, d=captions) == 0
-    assert len(capsys.readouterr().out.splitlines()) == 13
+    assert cli(command + " --model-dir {m} --data {d}", m=out, d=manifest) == 0
+    return loaded, capsys.readouterr().out.splitlines()
+
+
+def test_a_captioner_describes_a_video(clips, tmp_path, capsys):
+    model, lines = train_and_run(
+        clips,
+        "caption",
+        lambda row: f"a square moving {row['label']}",
+        "transformer_captioner",
+        "caption",
+        tmp_path / "captioner",
+        capsys,
+    )
+    assert model.conditioning_inputs == ["video"]
+    assert len(lines) == 13
 
 
 @pytest.mark.parametrize(
@@ -192,25 +206,16 @@ def test_a_bad_video_is_named_with_its_row(
 
 
 def test_questions_about_a_video_are_answered(clips, tmp_path, capsys):
-    rows = [
-        {
-            "video": row["video"],
-            "question": "which way does it move",
-            "answer": row["label"],
-        }
-        for row in Manifest.read(clips).rows
-    ]
-    questions = write_csv(clips.parent / "questions.csv", rows)
-    out = tmp_path / "answerer"
-    command = (
-        "train --model vqa_classifier --data {d} --frames 4 --epochs 1 "
-        "--out {o}"
+    # The question is the same in every row: the video decides.
+    _, lines = train_and_run(
+        clips,
+        "answer",
+        lambda row: row["label"],
+        "vqa_classifier",
+        "answer",
+        tmp_path / "answerer",
+        capsys,
+        question="which way does it move",
     )
-    assert cli(command, d=questions, o=out) == 0
-    _, pre = load_bundle(out)
-    assert pre.inputs["video"] == (4, 48, 64, 3)
-    capsys.readouterr()
-    assert cli("answer --model-dir {m} --data {d}", m=out, d=questions) == 0
-    lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "row,answer,probability" and len(lines) == 13
     assert {line.split(",")[1] for line in lines[1:]} <= {"left", "right"}
