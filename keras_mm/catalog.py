@@ -36,7 +36,7 @@ MODELS = {
     ),
     "transformer_captioner": (
         "captioning",
-        "Image captioner: CNN patch grid encoder, keras-hub Transformer decoder.",
+        "Captioner of images or videos: encoder tokens, keras-hub decoder.",
     ),
     "dual_encoder": (
         "retrieval",
