@@ -134,6 +134,17 @@ def plain(manifests, epochs):
     return rows
 
 
+def merged(path, rows):
+    """`rows` in place of the saved rows of the same task and model.
+
+    So a run of some `--tasks` keeps the figures of the others.
+    """
+    saved = json.loads(path.read_text()) if path.exists() else []
+    new = {(r["task"], r["model"]): r for r in rows}
+    kept = [r for r in saved if (r["task"], r["model"]) not in new]
+    return kept + rows
+
+
 def markdown(rows):
     lines = [
         "| task | model | test accuracy (unseen writers and voices) | "
@@ -177,6 +188,7 @@ def main():
         rows += plain(chosen, args.plain_epochs)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    rows = merged(out / "video.json", rows)
     (out / "video.json").write_text(json.dumps(rows, indent=2) + "\n")
     table = markdown(rows)
     (out / "video.md").write_text(table)
