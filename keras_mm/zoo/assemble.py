@@ -17,6 +17,12 @@ def _modality(encoder):
     return encoder.inputs[0].name
 
 
+def encoder_input(encoder):
+    """A model input like the encoder's first (its modality's)."""
+    spec = encoder.inputs[0]
+    return keras.Input(spec.shape[1:], dtype=spec.dtype, name=spec.name)
+
+
 def assemble(
     encoders,
     fusion=None,

@@ -2,6 +2,7 @@ import keras
 import keras_hub
 
 from keras_mm.modalities import get_modality
+from keras_mm.zoo.assemble import encoder_input
 from keras_mm.zoo.captioner import constructor_arguments
 from keras_mm.zoo.decoder_captioner import DecoderCaptioner
 from keras_mm.zoo.image_cells import image_cells
@@ -89,7 +90,7 @@ class TransformerCaptioner(DecoderCaptioner):
         )
         # === Functional model ===
         inputs = {
-            name: _input(encoder)
+            name: encoder_input(encoder)
             for name, encoder in zip(modalities, self.memory_encoders)
         }
         inputs["tokens"] = keras.Input(
@@ -148,8 +149,3 @@ def _sequence_memory(name, hidden_dim, modality_config):
         keras.layers.Add(name=f"{name}_memory")([tokens, positions]),
         name=f"{name}_memory_encoder",
     )
-
-
-def _input(encoder):
-    spec = encoder.inputs[0]
-    return keras.Input(spec.shape[1:], dtype=spec.dtype, name=spec.name)

@@ -6,6 +6,7 @@ from keras_mm.fusion import build_fusion
 from keras_mm.heads import classification_head
 from keras_mm.modalities import get_modality
 from keras_mm.modalities import list_modalities
+from keras_mm.zoo.assemble import encoder_input
 
 
 def vqa_classifier(
@@ -114,7 +115,7 @@ def steered_features(config):
             f"{tuple(known)}. Received: {modalities}"
         )
     question_encoder = get_modality("question").encoder(config, False)
-    question = _input(question_encoder)
+    question = encoder_input(question_encoder)
     condition = question_encoder(question)
     inputs, features = {}, {}
     for name in (n for n in known if n in modalities and n != "question"):
@@ -122,16 +123,10 @@ def steered_features(config):
         encoder = modality.conditioned_encoder(config, condition.shape[-1])
         if encoder is None:
             encoder = modality.encoder(config, False)
-            inputs[name] = _input(encoder)
+            inputs[name] = encoder_input(encoder)
             features[name] = encoder(inputs[name])
         else:
-            inputs[name] = _input(encoder)
+            inputs[name] = encoder_input(encoder)
             features[name] = encoder([inputs[name], condition])
     inputs["question"], features["question"] = question, condition
     return inputs, features
-
-
-def _input(encoder):
-    """A model input like the encoder's first (its modality's)."""
-    spec = encoder.inputs[0]
-    return keras.Input(spec.shape[1:], dtype=spec.dtype, name=spec.name)
