@@ -60,6 +60,8 @@ def cli(*args):
 
 # With --reuse, bundles already trained under `runs` are evaluated again
 # but not retrained; their training times are kept in `runs/seconds.json`.
+# A run that was interrupted (its `.NAME.run` folder is left) resumes
+# from its last epoch; its time then counts the resumed epochs only.
 REUSE = False
 
 
@@ -71,6 +73,10 @@ def train_cli(runs, name, model, data, *options):
     if REUSE and (out / "metrics.json").exists() and name in seconds:
         print(f"  reusing {name}", flush=True)
         return out, seconds[name]
+    resume = REUSE and (runs / f".{name}.run").is_dir()
+    if resume:
+        print(f"  resuming {name}", flush=True)
+        options = (*options, "--resume")
     start = time.time()
     cli("train", "--model", model, "--data", data, "--out", out, *options)
     seconds[name] = time.time() - start
