@@ -196,9 +196,9 @@ def _cover(reformatter, frame, height, width):
     scale = max(height / frame.height, width / frame.width)
     new_height = max(height, round(frame.height * scale))
     new_width = max(width, round(frame.width * scale))
+    # Without a size, FFmpeg's unscaled path: a third faster, same pixels.
     size = {}
     if (new_height, new_width) != (frame.height, frame.width):
-        # Else FFmpeg's unscaled path: a third faster, the same pixels.
         size = dict(height=new_height, width=new_width, interpolation="AREA")
     image = reformatter.reformat(frame, format="rgb24", **size).to_ndarray()
     top = (new_height - height) // 2
