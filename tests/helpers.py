@@ -27,6 +27,39 @@ def run_cli(capsys, command):
     return status, captured.out, captured.err
 
 
+def interrupt_after_backup(monkeypatch, epochs=1):
+    """Make training stop as on Ctrl-C once its backup holds `epochs`.
+
+    A run of `keras-mm train` then exits with status 130 and keeps its
+    run folder for `--resume`. Cheaper than killing a child process (a
+    fresh interpreter, a fresh trace); `tests/cli/test_cli_resume.py`
+    kills one, and checks that a kill at any moment leaves a backup.
+    Call `monkeypatch.undo()` before resuming.
+    """
+    from keras_mm.training.resume import TrainingState
+    from keras_mm.training.resume import completed_epochs
+
+    backup = TrainingState.on_epoch_end
+
+    def on_epoch_end(self, epoch, logs=None):
+        backup(self, epoch, logs)
+        self.join()
+        if completed_epochs(self.folder) >= epochs:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(TrainingState, "on_epoch_end", on_epoch_end)
+
+
+def assert_same_weights(a, b):
+    """Two bundles' `model.keras` weights agree (to float noise)."""
+    for x, y in zip(_weights(a), _weights(b), strict=True):
+        np.testing.assert_allclose(x, y, atol=1e-5)
+
+
+def _weights(bundle):
+    return keras.saving.load_model(bundle / "model.keras").get_weights()
+
+
 def random_inputs(model, batch_size=3, seed=0):
     """Random inputs keyed by the model's input names.
 
@@ -58,7 +91,7 @@ def random_inputs(model, batch_size=3, seed=0):
             presence[:, -1] = 1.0
             presence[0] = 1.0
             inputs[name] = presence
-        elif name == "image":
+        elif name in ("image", "video"):  # Pixels.
             inputs[name] = rng.uniform(0, 255, shape).astype("float32")
         elif name == "tabular":
             # Numbers and category ids 0 to 2, a fifth of them missing.

@@ -9,7 +9,6 @@ import tensorflow as tf
 from keras_mm import zoo
 from keras_mm.data import Manifest
 from keras_mm.export import load_bundle
-from keras_mm.fusion import list_fusions
 from keras_mm.modalities.video import suggest_video_shape
 from keras_mm.tasks import get_task
 from tests.cli.test_cli import cli
@@ -17,7 +16,6 @@ from tests.data.media import moving_clip
 from tests.data.media import write_clip
 from tests.data.media import write_csv
 from tests.data.media import write_wav
-from tests.helpers import random_inputs
 from tests.helpers import run_model_test
 
 SMALL = dict(
@@ -50,24 +48,7 @@ def test_sizing_reads_the_frame_size_and_takes_frames(clips):
         suggest_video_shape(manifest, frames=-2)
 
 
-@pytest.mark.parametrize("fusion", list_fusions())
-def test_video_and_audio_train_with_every_fusion(fusion, tmp_path):
-    model = zoo.build(
-        "multimodal_classifier",
-        modalities=("audio", "video"),
-        fusion=fusion,
-        num_classes=3,
-        **SMALL,
-    )
-    assert list(model.input) == ["audio", "video", "presence"]
-    run_model_test(model, tmp_path, full=fusion == "concat")
-    # Absent audio (presence 0) does not reach the output.
-    inputs = random_inputs(model, batch_size=2)
-    inputs["presence"] = np.array([[0, 1], [1, 1]], "float32")
-    changed = dict(inputs, audio=inputs["audio"] + 1.0)
-    a, b = model.predict(inputs, verbose=0), model.predict(changed, verbose=0)
-    np.testing.assert_allclose(a[0], b[0], atol=1e-6)
-    assert not np.allclose(a[1], b[1])
+# Video with every fusion, and absent: the sweeps of `tests/zoo`.
 
 
 def test_question_answering_reads_a_video(tmp_path):

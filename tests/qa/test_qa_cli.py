@@ -18,6 +18,8 @@ from keras_mm.qa import normalize_answer
 from keras_mm.workflow import read_manifest
 from keras_mm.workflow.spoken_questions import closest_words
 from keras_mm.workflow.spoken_questions import transcribe_questions
+from tests.helpers import assert_same_weights
+from tests.helpers import interrupt_after_backup
 from tests.helpers import run_cli as run
 
 # The tests share one trained bundle: one worker runs them all.
@@ -199,50 +201,51 @@ def test_the_signature_gives_the_cli_answers_without_keras_mm(
     assert served == cli_answers(capsys, any_bundle, demo)
 
 
-def test_a_bundle_trained_on_jax_serves_its_answers(demo, tmp_path, capsys):
+def test_a_bundle_written_on_jax_serves_its_answers(
+    generator, demo, tmp_path, capsys
+):
     # On JAX (as in a run of several processes), a TensorFlow process
     # writes the SavedModel: `jax2tf` converts no string operations. The
-    # export is the same for every task (`export/tensorflow_process.py`);
-    # the generator, whose signature also runs its decoding loop, is the
-    # harder of the QA models.
-    model = "vqa_generator"
+    # generator, whose signature also runs its decoding loop, is the
+    # harder of the QA models. Training on JAX is `test_processes`'s.
     out = tmp_path / "jax"
-    command = (
-        f"train --model {model} --data {demo} --epochs 1 "
-        f"--batch-size 16 --out {out}"
+    script = (
+        "import sys\n"
+        "from keras_mm.export import export_bundle, load_bundle\n"
+        "model, preprocessor = load_bundle(sys.argv[1])\n"
+        "export_bundle(model, preprocessor, sys.argv[2])\n"
     )
-    trained = subprocess.run(
-        [sys.executable, "-m", "keras_mm", *command.split()],
+    written = subprocess.run(
+        [sys.executable, "-c", script, str(generator), str(out)],
         env={**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"},
         capture_output=True,
         text=True,
     )
-    assert trained.returncode == 0, trained.stderr[-2000:]
-    assert served_answers(out, demo) == cli_answers(capsys, out, demo)
+    assert written.returncode == 0, written.stderr[-2000:]
+    assert (out / "saved_model" / "saved_model.pb").is_file()
+    assert served_answers(out, demo) == cli_answers(capsys, generator, demo)
 
 
-def test_trains_from_prepared_shards_and_resumes(demo, tmp_path, capsys):
+def test_trains_from_prepared_shards_and_resumes(
+    bundle, demo, tmp_path, monkeypatch, capsys
+):
     # Shards and resuming are the task layer's, the same for both QA
-    # models; the classifier trains 2x faster.
+    # models. The shards give the files' batches, so the interrupted run
+    # resumes to the module's bundle, trained on the files.
     model = "vqa_classifier"
-    from tests.cli.test_cli_resume import kill_after_epoch
-    from tests.cli.test_cli_resume import weights
-
     shards = tmp_path / "shards"
     command = f"prepare --data {demo} --model {model} --out {shards}"
     assert main(command.split()) == 0
-    full, part = tmp_path / "full", tmp_path / "part"
+    part = tmp_path / "part"
     command = (
-        f"train --model {model} --data {shards} --epochs 3 "
-        "--batch-size 16 --out {out}"
+        f"train --model {model} --data {shards} --epochs 2 "
+        f"--batch-size 16 --out {part}"
     )
-    assert main(command.format(out=full).split()) == 0
-    kill_after_epoch(
-        command.format(out=part), tmp_path / ".part.run" / "state.json", 1
-    )
-    assert main((command.format(out=part) + " --resume").split()) == 0
-    for a, b in zip(weights(full), weights(part)):
-        np.testing.assert_allclose(a, b, atol=1e-5)
+    interrupt_after_backup(monkeypatch, epochs=1)
+    assert main(command.split()) == 130
+    monkeypatch.undo()
+    assert main((command + " --resume").split()) == 0
+    assert_same_weights(bundle, part)
     status, out, _ = run(capsys, f"answer --model-dir {part} --data {shards}")
     assert status == 0 and len(out.splitlines()) == 65
 

@@ -13,6 +13,8 @@ from keras_mm.cli.main import main
 from keras_mm.data.demo_speech import write_speech_demo
 from keras_mm.export import load_bundle
 from keras_mm.workflow import read_manifest
+from tests.helpers import assert_same_weights
+from tests.helpers import interrupt_after_backup
 from tests.helpers import run_cli as run
 
 # The tests share one trained bundle: one worker runs them all.
@@ -219,24 +221,23 @@ def test_characters_never_seen_in_training_are_scored_not_crashed_on(
     assert status == 0 and json.loads(out)["cer"] > 0
 
 
-def test_a_killed_run_resumes_to_the_same_weights(demo, tmp_path, capsys):
+def test_an_interrupted_run_resumes_to_the_same_weights(
+    bundle, demo, tmp_path, monkeypatch, capsys
+):
     # Augmentation (speed, noise, SpecAugment) is seeded by the run's seed
-    # and each row's place in the run, so the resumed epochs see it again.
-    from tests.cli.test_cli_resume import kill_after_epoch
-    from tests.cli.test_cli_resume import weights
-
-    full, part = tmp_path / "full", tmp_path / "part"
+    # and each row's place in the run, so the resumed epoch sees it again.
+    # The module's bundle is the uninterrupted run.
+    part = tmp_path / "part"
     command = (
-        f"train --model ctc_speech_recognizer --data {demo} --epochs 3 "
-        "--batch-size 8 --out {out}"
+        f"train --model ctc_speech_recognizer --data {demo} --epochs 2 "
+        f"--batch-size 8 --out {part}"
     )
-    assert main(command.format(out=full).split()) == 0
-    kill_after_epoch(
-        command.format(out=part), tmp_path / ".part.run" / "state.json", 1
-    )
+    interrupt_after_backup(monkeypatch, epochs=1)
+    assert main(command.split()) == 130
     assert not part.exists()
-    assert main((command.format(out=part) + " --resume").split()) == 0
-    for a, b in zip(weights(full), weights(part)):
-        np.testing.assert_allclose(a, b, atol=1e-5)
+    monkeypatch.undo()
+    assert main((command + " --resume").split()) == 0
+    assert "Resuming the run" in capsys.readouterr().err
+    assert_same_weights(bundle, part)
     history = (part / "history.csv").read_text().splitlines()
-    assert history == (full / "history.csv").read_text().splitlines()
+    assert history == (bundle / "history.csv").read_text().splitlines()

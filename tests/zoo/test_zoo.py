@@ -18,6 +18,13 @@ def test_zoo_model(name, num_classes, tmp_path):
 
 # Small inputs keep the sequence fusions (150 audio tokens by default) fast.
 SMALL = dict(image_shape=(32, 32, 3), audio_length=4000, sequence_length=8)
+# The fusion sweeps take every modality the classifier reads by default,
+# and video (4 frames of 16x16).
+EVERY = dict(
+    SMALL,
+    modalities=("image", "audio", "text", "video"),
+    modality_config={"video": {"shape": [4, 16, 16, 3]}},
+)
 # Graph training and SavedModel parity for one decision-level and one
 # sequence fusion (concat is in `test_zoo_model`); the rest share them.
 EXPORTED = ("late", "cross_attention")
@@ -26,8 +33,9 @@ EXPORTED = ("late", "cross_attention")
 @pytest.mark.parametrize("fusion", [f for f in list_fusions() if f != "concat"])
 def test_multimodal_classifier_fusions(fusion, tmp_path):
     model = zoo.build(
-        "multimodal_classifier", fusion=fusion, num_classes=3, **SMALL
+        "multimodal_classifier", fusion=fusion, num_classes=3, **EVERY
     )
+    assert list(model.input) == ["image", "audio", "text", "video", "presence"]
     run_model_test(model, tmp_path, full=fusion in EXPORTED)
 
 
@@ -93,11 +101,17 @@ def test_config_applies_overrides():
 @pytest.mark.parametrize("fusion", list_fusions())
 def test_absent_modality_does_not_reach_the_output(fusion):
     model = zoo.build(
-        "multimodal_classifier", fusion=fusion, num_classes=3, **SMALL
+        "multimodal_classifier", fusion=fusion, num_classes=3, **EVERY
     )
     inputs = random_inputs(model, batch_size=2)
-    inputs["presence"] = np.array([[0, 1, 1], [1, 1, 1]], "float32")
-    changed = dict(inputs, image=255 - inputs["image"])
-    a, b = model.predict(inputs, verbose=0), model.predict(changed, verbose=0)
-    np.testing.assert_allclose(a[0], b[0], atol=1e-6)
-    assert not np.allclose(a[1], b[1])
+    # Sample 0 lacks its image, sample 1 its video.
+    inputs["presence"] = np.array([[0, 1, 1, 1], [1, 1, 1, 0]], "float32")
+    for name in ("image", "video"):
+        changed = dict(inputs, **{name: 255 - inputs[name]})
+        a = model.predict(inputs, verbose=0)
+        b = model.predict(changed, verbose=0)
+        absent = 0 if name == "image" else 1
+        # Multiplicative fusions of 4 modalities start near uniform
+        # outputs: a present change moves them by 1e-6 only.
+        assert np.abs(a[absent] - b[absent]).max() < 1e-7
+        assert np.abs(a[1 - absent] - b[1 - absent]).max() > 1e-7
