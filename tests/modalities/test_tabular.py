@@ -2,20 +2,16 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_mm import zoo
 from keras_mm.data import Manifest
 from keras_mm.data import ManifestError
 from keras_mm.data import make_demo_dataset
 from keras_mm.export import export_bundle
 from keras_mm.export import load_bundle
-from keras_mm.fusion import list_fusions
 from keras_mm.modalities import get_modality
 from keras_mm.tasks import get_task
 from tests.cli.test_cli import cli
 from tests.data.media import add_size_column
 from tests.data.media import write_csv
-from tests.helpers import random_inputs
-from tests.helpers import run_model_test
 
 FEATURES = [
     {"name": "age", "kind": "numeric", "mean": 5.0, "variance": 4.0},
@@ -108,34 +104,7 @@ def test_a_bad_number_is_named_with_its_row():
     assert "--features age:categorical" in str(error.value)
 
 
-TABLE = [
-    {"name": "x", "kind": "numeric", "mean": 1.0, "variance": 1.0},
-    {"name": "c", "kind": "categorical", "categories": ["a", "b"]},
-]
-SMALL = dict(
-    modalities=("image", "text", "tabular"),
-    image_shape=(16, 16, 3),
-    vocabulary_size=30,
-    sequence_length=6,
-    hidden_dim=16,
-    modality_config={"tabular": {"features": TABLE}},
-)
-
-
-@pytest.mark.parametrize("fusion", list_fusions())
-def test_image_tabular_and_text_train_with_every_fusion(fusion, tmp_path):
-    model = zoo.build(
-        "multimodal_classifier", fusion=fusion, num_classes=3, **SMALL
-    )
-    assert list(model.input) == ["image", "text", "tabular", "presence"]
-    run_model_test(model, tmp_path, full=fusion == "concat")
-    # An absent table (presence 0) does not reach the output.
-    inputs = random_inputs(model, batch_size=2)
-    inputs["presence"] = np.array([[1, 1, 0], [1, 1, 1]], "float32")
-    changed = dict(inputs, tabular=inputs["tabular"] + 1.0)
-    a, b = model.predict(inputs, verbose=0), model.predict(changed, verbose=0)
-    np.testing.assert_allclose(a[0], b[0], atol=1e-6)
-    assert not np.allclose(a[1], b[1])
+# Tables with every fusion, and absent: the sweep of `tests/zoo`.
 
 
 def test_the_saved_model_takes_raw_cells(tmp_path):

@@ -18,25 +18,51 @@ def test_zoo_model(name, num_classes, tmp_path):
 
 # Small inputs keep the sequence fusions (150 audio tokens by default) fast.
 SMALL = dict(image_shape=(32, 32, 3), audio_length=4000, sequence_length=8)
-# The fusion sweeps take every modality the classifier reads by default,
-# and video (4 frames of 16x16).
+# The fusion sweep takes an image, text (a sequence, as audio is), video
+# (4 frames of 16x16) and a table (a number and a category).
+TABLE = [
+    {"name": "x", "kind": "numeric", "mean": 1.0, "variance": 1.0},
+    {"name": "c", "kind": "categorical", "categories": ["a", "b"]},
+]
 EVERY = dict(
-    SMALL,
-    modalities=("image", "audio", "text", "video"),
-    modality_config={"video": {"shape": [4, 16, 16, 3]}},
+    modalities=("image", "text", "tabular", "video"),
+    image_shape=(16, 16, 3),
+    sequence_length=6,
+    hidden_dim=16,
+    modality_config={
+        "video": {"shape": [4, 16, 16, 3]},
+        "tabular": {"features": TABLE},
+    },
 )
 # Graph training and SavedModel parity for one decision-level and one
 # sequence fusion (concat is in `test_zoo_model`); the rest share them.
 EXPORTED = ("late", "cross_attention")
 
 
-@pytest.mark.parametrize("fusion", [f for f in list_fusions() if f != "concat"])
-def test_multimodal_classifier_fusions(fusion, tmp_path):
+@pytest.mark.parametrize("fusion", list_fusions())
+def test_modalities_with_every_fusion(fusion, tmp_path):
     model = zoo.build(
         "multimodal_classifier", fusion=fusion, num_classes=3, **EVERY
     )
-    assert list(model.input) == ["image", "audio", "text", "video", "presence"]
+    assert list(model.input) == [*EVERY["modalities"], "presence"]
     run_model_test(model, tmp_path, full=fusion in EXPORTED)
+    # An absent modality (presence 0) does not reach the output: sample 0
+    # lacks its image, sample 1 its table and its video.
+    inputs = random_inputs(model, batch_size=2)
+    inputs["presence"] = np.array([[0, 1, 1, 1], [1, 1, 0, 0]], "float32")
+    before = model.predict(inputs, verbose=0)
+    changes = {
+        "image": (0, 255 - inputs["image"]),
+        "video": (1, 255 - inputs["video"]),
+        "tabular": (1, inputs["tabular"] + 1),  # Category ids stay valid.
+    }
+    for name, (absent, value) in changes.items():
+        changed = dict(inputs, **{name: value})
+        after = model.predict(changed, verbose=0)
+        # Multiplicative fusions of 4 modalities start near uniform
+        # outputs: a present change may move them by 1e-6 only.
+        assert np.abs(before[absent] - after[absent]).max() < 1e-7, name
+        assert np.abs(before[1 - absent] - after[1 - absent]).max() > 1e-7
 
 
 @pytest.mark.parametrize("modalities", [("image",), ("audio", "text")])
@@ -96,22 +122,3 @@ def test_config_applies_overrides():
     config = zoo.config("seed000_concat", num_classes=3)
     assert config["num_classes"] == 3
     assert config["image_shape"] == (28, 28, 1)
-
-
-@pytest.mark.parametrize("fusion", list_fusions())
-def test_absent_modality_does_not_reach_the_output(fusion):
-    model = zoo.build(
-        "multimodal_classifier", fusion=fusion, num_classes=3, **EVERY
-    )
-    inputs = random_inputs(model, batch_size=2)
-    # Sample 0 lacks its image, sample 1 its video.
-    inputs["presence"] = np.array([[0, 1, 1, 1], [1, 1, 1, 0]], "float32")
-    for name in ("image", "video"):
-        changed = dict(inputs, **{name: 255 - inputs[name]})
-        a = model.predict(inputs, verbose=0)
-        b = model.predict(changed, verbose=0)
-        absent = 0 if name == "image" else 1
-        # Multiplicative fusions of 4 modalities start near uniform
-        # outputs: a present change moves them by 1e-6 only.
-        assert np.abs(a[absent] - b[absent]).max() < 1e-7
-        assert np.abs(a[1 - absent] - b[1 - absent]).max() > 1e-7
