@@ -195,10 +195,11 @@ def cli_answers(capsys, bundle, demo):
 
 
 def test_the_signature_gives_the_cli_answers_without_keras_mm(
-    any_bundle, demo, capsys
+    bundle, demo, capsys
 ):
-    served = served_answers(any_bundle, demo)
-    assert served == cli_answers(capsys, any_bundle, demo)
+    # The generator's: `test_a_bundle_written_on_jax_serves_its_answers`.
+    served = served_answers(bundle, demo)
+    assert served == cli_answers(capsys, bundle, demo)
 
 
 def test_a_bundle_written_on_jax_serves_its_answers(

@@ -196,12 +196,8 @@ def test_prepared_clips_train_and_transcribe_as_the_files_do(
     np.testing.assert_array_equal(
         preprocessor.waveform(files, 5), preprocessor.waveform(folder, 5)
     )
-    status, out, _ = run(
-        capsys,
-        f"train --model ctc_speech_recognizer --data {prepared} --epochs 1 "
-        f"--batch-size 8 --out {tmp_path / 'm'}",
-    )
-    assert status == 0, out
+    # Training reads the folder through the same `dataset` (see
+    # `tests/qa` for a run trained from shards).
     # A truncated shard fails; it does not end an epoch early.
     last = prepared / shards[-1]
     last.write_bytes(last.read_bytes()[:-400])
