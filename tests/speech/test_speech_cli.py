@@ -170,9 +170,7 @@ def test_a_long_recording_is_transcribed_in_windows(
     assert len(list(csv.reader(io.StringIO(out)))) == 2
 
 
-def test_prepared_clips_train_and_transcribe_as_the_files_do(
-    bundle, demo, tmp_path, capsys
-):
+def test_prepared_clips_give_the_files_batches(bundle, demo, tmp_path, capsys):
     prepared = tmp_path / "p"
     status, out, _ = run(
         capsys,
@@ -196,9 +194,9 @@ def test_prepared_clips_train_and_transcribe_as_the_files_do(
     np.testing.assert_array_equal(
         preprocessor.waveform(files, 5), preprocessor.waveform(folder, 5)
     )
-    # Training reads the folder through the same `dataset` (see
-    # `tests/qa` for a run trained from shards).
-    # A truncated shard fails; it does not end an epoch early.
+    # So training on them is training on the files (`tests/qa` trains a
+    # run from shards). A truncated shard fails; it does not end an epoch
+    # early.
     last = prepared / shards[-1]
     last.write_bytes(last.read_bytes()[:-400])
     status, _, err = run(
