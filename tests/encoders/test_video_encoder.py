@@ -42,7 +42,8 @@ def classifier(temporal, blocks="frame", jit_compile="auto"):
 # On JAX, the default blocks and both temporal layers; per-frame blocks
 # train under XLA there in `test_trains_under_xla`.
 not_on_jax = pytest.mark.skipif(
-    keras.backend.backend() == "jax", reason="the variant is TensorFlow's"
+    keras.backend.backend() == "jax",
+    reason="on JAX, test_trains_under_xla trains per-frame blocks",
 )
 
 
