@@ -6,12 +6,11 @@ import subprocess
 import sys
 import time
 
-import keras
-import numpy as np
 import pytest
 
 from keras_mm.cli.main import main
 from keras_mm.data import make_demo_dataset
+from tests.helpers import assert_same_weights
 
 # Tests of this module share trained bundles: one worker runs them all.
 pytestmark = [pytest.mark.xdist_group("test_cli_resume"), pytest.mark.long]
@@ -29,11 +28,6 @@ def demo(tmp_path_factory):
 
 def cli(command, **paths):
     return main(command.format(**paths).split())
-
-
-def weights(bundle):
-    model = keras.saving.load_model(bundle / "model.keras")
-    return model.get_weights()
 
 
 def kill_after_epoch(command, state, epochs):
@@ -68,8 +62,7 @@ def test_a_killed_run_resumes_to_the_same_weights(demo, tmp_path, capsys):
     assert not part.exists()
     assert cli(command + " --resume") == 0
     assert "Resuming the run" in capsys.readouterr().err
-    for a, b in zip(weights(full), weights(part)):
-        np.testing.assert_allclose(a, b, atol=1e-5)
+    assert_same_weights(full, part)
     history = (part / "history.csv").read_text().splitlines()
     assert history == (full / "history.csv").read_text().splitlines()
     assert json.loads((part / "metrics.json").read_text())["epochs"] == 4
