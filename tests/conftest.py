@@ -1,5 +1,7 @@
 import os
 
+import pytest
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # Tests compile hundreds of tiny XLA programs (every eager JAX op, every
 # `jit_compile=True` step), where LLVM's optimisation is most of the
@@ -11,3 +13,26 @@ def pytest_collection_modifyitems(items):
     # Long tests first: with `-n 2`, one that starts last keeps its worker
     # busy while the other, done, waits.
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
+# The speech recognizer that `tests/speech/test_speech_cli.py` tests and
+# `tests/qa/test_qa_cli.py` hears spoken questions with, trained once for
+# both: their tests share one worker (`tests.helpers.SPEECH_GROUP`).
+@pytest.fixture(scope="session")
+def speech_demo(tmp_path_factory):
+    from keras_mm.data.demo_speech import write_speech_demo
+
+    return write_speech_demo(tmp_path_factory.mktemp("speech"), 40, seed=3)
+
+
+@pytest.fixture(scope="session")
+def speech_bundle(speech_demo, tmp_path_factory):
+    from keras_mm.cli.main import main
+
+    out = tmp_path_factory.mktemp("bundles") / "asr"
+    command = (
+        f"train --model ctc_speech_recognizer --data {speech_demo} "
+        f"--epochs 2 --batch-size 8 --out {out}"
+    )
+    assert main(command.split()) == 0
+    return out

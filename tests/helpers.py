@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from keras_mm import zoo
@@ -15,6 +16,9 @@ from keras_mm.tasks.archive import export_model
 from keras_mm.training import compile_model
 from keras_mm.training import compile_options
 from keras_mm.training import train
+
+# The modules that share the `speech_bundle` fixture (see conftest.py).
+SPEECH_GROUP = pytest.mark.xdist_group("speech_bundle")
 
 
 def run_cli(capsys, command):
@@ -111,6 +115,8 @@ def forward(model, inputs):
     """
     if keras.backend.backend() == "jax":
         return np.asarray(model.predict(inputs, verbose=0))
+    # A call takes arrays or tensors, but not both in one structure.
+    inputs = keras.tree.map_structure(keras.ops.convert_to_tensor, inputs)
     return np.asarray(model(inputs))
 
 
@@ -165,13 +171,13 @@ def run_model_test(model, tmp_path, full=True):
     ]
     assert any(changed), "one training step changed no weight"
 
-    expected = np.asarray(model.predict(inputs, verbose=0))
+    # `forward`, not `predict`: on TensorFlow a traced predict function
+    # per model costs more than these small models' forward passes.
+    expected = forward(model, inputs)
     path = tmp_path / "model.keras"
     model.save(path)
     reloaded = keras.saving.load_model(path, safe_mode=True)
-    np.testing.assert_allclose(
-        reloaded.predict(inputs, verbose=0), expected, atol=1e-5
-    )
+    np.testing.assert_allclose(forward(reloaded, inputs), expected, atol=1e-5)
 
     if not full:
         return

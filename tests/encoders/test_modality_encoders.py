@@ -9,6 +9,7 @@ import pytest
 from keras_mm import zoo
 from keras_mm.modalities import get_modality
 from keras_mm.modalities import list_modalities
+from tests.helpers import forward
 from tests.helpers import random_inputs
 
 TABLE = [
@@ -35,7 +36,7 @@ def test_the_default_encoder_reads_its_input(name, sequence):
     encoder = get_modality(name).encoder(CONFIG, sequence)
     assert [x.name for x in encoder.inputs] == [name]
     inputs = random_inputs(encoder, batch_size=2)[name]
-    features = np.asarray(encoder.predict(inputs, verbose=0))
+    features = np.asarray(forward(encoder, inputs))
     # Vectors, or token sequences for the fusions that take them.
     assert features.ndim == (3 if sequence else 2)
     assert features.shape[0] == 2 and np.all(np.isfinite(features))

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from keras_mm.encoders.video_encoder import video_encoder
+from tests.helpers import forward
 
 SHAPE = (6, 16, 16, 3)
 
@@ -81,10 +82,8 @@ def test_mean_pooling_cannot_tell_a_clip_from_its_reverse():
     # Each frame apart, then their mean: the order is lost.
     encoder = video_encoder(SHAPE, (8,), blocks="frame", temporal="mean")
     x, _ = moving_squares(2)
-    forward, backward = np.asarray(encoder.predict(x, verbose=0)).reshape(
-        2, 2, -1
-    )
-    np.testing.assert_allclose(forward, backward, atol=1e-4)
+    played, backwards = np.asarray(forward(encoder, x)).reshape(2, 2, -1)
+    np.testing.assert_allclose(played, backwards, atol=1e-4)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +92,7 @@ def test_mean_pooling_cannot_tell_a_clip_from_its_reverse():
 )
 def test_outputs_vectors_or_one_token_a_frame(pooling, shape):
     encoder = video_encoder(SHAPE, (8,), hidden_dim=16, pooling=pooling)
-    out = encoder.predict(np.zeros((2, *SHAPE)), verbose=0)
+    out = forward(encoder, np.zeros((2, *SHAPE)))
     assert out.shape == shape
 
 
@@ -121,12 +120,10 @@ def test_clip_shifts_move_every_frame_alike_and_only_in_training():
 def test_saves_and_loads_in_safe_mode(tmp_path):
     encoder = video_encoder(SHAPE, (8,), hidden_dim=16, augmentation=True)
     x, _ = moving_squares(1)
-    expected = encoder.predict(x, verbose=0)
+    expected = forward(encoder, x)
     encoder.save(tmp_path / "video.keras")
     loaded = keras.saving.load_model(tmp_path / "video.keras", safe_mode=True)
-    np.testing.assert_allclose(
-        loaded.predict(x, verbose=0), expected, atol=1e-5
-    )
+    np.testing.assert_allclose(forward(loaded, x), expected, atol=1e-5)
 
 
 def test_bad_options_are_named():

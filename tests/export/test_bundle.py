@@ -11,6 +11,7 @@ from keras_mm.data import ClassifierPreprocessor
 from keras_mm.export import export_bundle
 from keras_mm.export import load_bundle
 from keras_mm.export import staging_directory
+from tests.helpers import forward
 from tests.helpers import random_inputs
 
 VOCABULARY = ["a", "b"] + [f"w{i}" for i in range(56)]
@@ -40,9 +41,9 @@ def test_bundle_round_trip(tmp_path):
         "vocabulary.txt",
     ]
     inputs = random_inputs(model)
-    expected = model.predict(inputs, verbose=0)
+    expected = forward(model, inputs)
     loaded, loaded_pre = load_bundle(out)
-    np.testing.assert_allclose(loaded.predict(inputs, verbose=0), expected)
+    np.testing.assert_allclose(forward(loaded, inputs), expected)
     assert loaded_pre.get_config() == pre.get_config()
     serving = tf.saved_model.load(str(out / "saved_model"))
     signature = serving.signatures["serving_default"]

@@ -12,17 +12,18 @@ from keras_mm.cli.main import main
 from keras_mm.data import make_demo_dataset
 from keras_mm.data.demo_media import write_wav
 from keras_mm.data.demo_speech import spoken_phrase
-from keras_mm.data.demo_speech import write_speech_demo
 from keras_mm.qa import normalize_answer
 from keras_mm.workflow import read_manifest
 from keras_mm.workflow.spoken_questions import closest_words
 from keras_mm.workflow.spoken_questions import transcribe_questions
+from tests.helpers import SPEECH_GROUP
 from tests.helpers import assert_same_weights
 from tests.helpers import interrupt_after_backup
 from tests.helpers import run_cli as run
 
-# The tests share one trained bundle: one worker runs them all.
-pytestmark = pytest.mark.xdist_group("test_qa_cli")
+# The tests share trained bundles, the speech recognizer's with the other
+# module that uses it: one worker runs them all.
+pytestmark = SPEECH_GROUP
 
 
 @pytest.fixture(scope="module")
@@ -226,18 +227,10 @@ def test_trains_from_prepared_shards_and_resumes(
     assert status == 0 and len(out.splitlines()) == 65
 
 
-@pytest.fixture(scope="module")
-def speech_model(tmp_path_factory):
-    """A (barely trained) speech recognizer bundle of the demo speech."""
-    folder = tmp_path_factory.mktemp("speech")
-    demo = write_speech_demo(folder, 24, seed=3)
-    out = folder / "asr"
-    command = (
-        f"train --model ctc_speech_recognizer --data {demo} --epochs 1 "
-        f"--batch-size 8 --out {out}"
-    )
-    assert main(command.split()) == 0
-    return out
+@pytest.fixture
+def speech_model(speech_bundle):
+    """A speech recognizer bundle of the demo speech (see conftest)."""
+    return speech_bundle
 
 
 def spoken_manifest(demo, path):

@@ -10,31 +10,26 @@ import pytest
 import soundfile
 
 from keras_mm.cli.main import main
-from keras_mm.data.demo_speech import write_speech_demo
 from keras_mm.export import load_bundle
 from keras_mm.workflow import read_manifest
+from tests.helpers import SPEECH_GROUP
 from tests.helpers import assert_same_weights
 from tests.helpers import interrupt_after_backup
 from tests.helpers import run_cli as run
 
-# The tests share one trained bundle: one worker runs them all.
-pytestmark = [pytest.mark.xdist_group("test_speech_cli"), pytest.mark.long]
+# The tests share trained bundles, the speech recognizer's with the other
+# module that uses it: one worker runs them all.
+pytestmark = [SPEECH_GROUP, pytest.mark.long]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return write_speech_demo(tmp_path_factory.mktemp("speech"), 40, seed=3)
+@pytest.fixture
+def demo(speech_demo):
+    return speech_demo
 
 
-@pytest.fixture(scope="module")
-def bundle(demo, tmp_path_factory):
-    out = tmp_path_factory.mktemp("bundles") / "asr"
-    command = (
-        f"train --model ctc_speech_recognizer --data {demo} --epochs 2 "
-        f"--batch-size 8 --out {out}"
-    )
-    assert main(command.split()) == 0
-    return out
+@pytest.fixture
+def bundle(speech_bundle):
+    return speech_bundle
 
 
 def copy_manifest(demo, rows, path):
