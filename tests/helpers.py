@@ -114,10 +114,13 @@ def forward(model, inputs):
     fusion's forward pass take seconds; `predict` compiles it once.
     """
     if keras.backend.backend() == "jax":
-        return np.asarray(model.predict(inputs, verbose=0))
-    # A call takes arrays or tensors, but not both in one structure.
-    inputs = keras.tree.map_structure(keras.ops.convert_to_tensor, inputs)
-    return np.asarray(model(inputs))
+        outputs = model.predict(inputs, verbose=0)
+    else:
+        # A call takes arrays or tensors, but not both in one structure.
+        tensors = keras.tree.map_structure(keras.ops.convert_to_tensor, inputs)
+        outputs = model(tensors)
+    # A model of several outputs gives a list of arrays.
+    return keras.tree.map_structure(np.asarray, outputs)
 
 
 def call_masked(layer, inputs, mask):

@@ -55,10 +55,10 @@ def test_modalities_with_every_fusion(fusion, tmp_path):
     # multiplicative fusion of 4 modalities starts so near uniform that it
     # may move by one float32 step only (6e-8, with another test order).
     (layer,) = [x for x in model.layers if isinstance(x, FusionLayer)]
-    fused = keras.Model(model.input, layer.output)
+    probe = keras.Model(model.input, [model.output, layer.output])
     inputs = random_inputs(model, batch_size=2)
     inputs["presence"] = np.array([[0, 1, 1, 1], [1, 1, 0, 0]], "float32")
-    before = forward(model, inputs), forward(fused, inputs)
+    before = forward(probe, inputs)
     changes = {
         "image": (0, 255 - inputs["image"]),
         "video": (1, 255 - inputs["video"]),
@@ -66,7 +66,7 @@ def test_modalities_with_every_fusion(fusion, tmp_path):
     }
     for name, (absent, value) in changes.items():
         changed = dict(inputs, **{name: value})
-        after = forward(model, changed), forward(fused, changed)
+        after = forward(probe, changed)
         for b, a in zip(before, after):
             assert np.abs(b[absent] - a[absent]).max() < 1e-7, name
         # At least 1e-5 for every fusion at seeds 0 to 3 (late fusion's
