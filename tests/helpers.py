@@ -31,6 +31,42 @@ def run_cli(capsys, command):
     return status, captured.out, captured.err
 
 
+def small_demo(folder, num_rows=64, seed=6, size=16):
+    """Manifest rows of the demo with its images copied at `size` pixels.
+
+    For tests of training runs (kills, resumes, processes) rather than of
+    the model: a smaller model traces and steps faster.
+    """
+    import csv
+    import pathlib
+
+    from PIL import Image
+
+    demo = make_demo_dataset(folder / "demo", num_rows, seed=seed)
+    with open(demo) as f:
+        rows = list(csv.DictReader(f))
+    small = folder / "small"
+    small.mkdir()
+    for row in rows:
+        image = small / pathlib.Path(row["image"]).name
+        Image.open(demo.parent / row["image"]).resize((size, size)).save(image)
+        row["image"] = str(image)
+        if row.get("audio"):
+            row["audio"] = str(demo.parent / row["audio"])
+    return rows
+
+
+def write_rows(path, rows):
+    """Write manifest `rows` (dicts) to the CSV file `path`; return it."""
+    import csv
+
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
 def interrupt_after_backup(monkeypatch, epochs=1):
     """Make training stop as on Ctrl-C once its backup holds `epochs`.
 

@@ -158,15 +158,14 @@ def test_token_accuracy_skips_padding():
 
 
 @pytest.mark.parametrize("name", VARIANTS)
-def test_captioner_trains_and_reloads(name, tmp_path):
+def test_captioner_reloads_with_the_same_outputs(name, tmp_path):
+    # Every variant trains through `keras-mm train` in tests/cli and
+    # tests/qa, whose bundles the SavedModel and the CLI must agree on.
     model = tiny(name)
-    model.compile("adam", caption_loss(), metrics=[TokenAccuracy()])
     rng = np.random.default_rng(1)
-    ids = rng.integers(4, 20, (3, LENGTH + 1)).astype("int32")
+    ids = rng.integers(4, 20, (3, LENGTH)).astype("int32")
     ids[:, 0], ids[:, -2:] = START, 0
-    inputs = {**conditioning(name), "tokens": ids[:, :-1]}
-    first = model.train_on_batch(inputs, ids[:, 1:], return_dict=True)
-    assert np.isfinite(first["loss"]) and 0 <= first["token_accuracy"] <= 1
+    inputs = {**conditioning(name), "tokens": ids}
     model.save(tmp_path / "captioner.keras")
     loaded = keras.saving.load_model(tmp_path / "captioner.keras")
     np.testing.assert_allclose(

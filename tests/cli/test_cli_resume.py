@@ -11,6 +11,8 @@ import pytest
 from keras_mm.cli.main import main
 from keras_mm.data import make_demo_dataset
 from tests.helpers import assert_same_weights
+from tests.helpers import small_demo
+from tests.helpers import write_rows
 
 # Tests of this module share trained bundles: one worker runs them all.
 pytestmark = [pytest.mark.xdist_group("test_cli_resume"), pytest.mark.long]
@@ -52,8 +54,9 @@ def kill_after_epoch(command, state, epochs):
     process.wait()
 
 
-def test_a_killed_run_resumes_to_the_same_weights(demo, tmp_path, capsys):
+def test_a_killed_run_resumes_to_the_same_weights(tmp_path, capsys):
     full, part = tmp_path / "full", tmp_path / "part"
+    demo = write_rows(tmp_path / "small.csv", small_demo(tmp_path))
     assert cli(TRAIN, demo=demo, out=full) == 0
     command = TRAIN.format(demo=demo, out=part)
     # Short epochs are not all backed up (see `TrainingState`): killed
@@ -66,7 +69,13 @@ def test_a_killed_run_resumes_to_the_same_weights(demo, tmp_path, capsys):
     history = (part / "history.csv").read_text().splitlines()
     assert history == (full / "history.csv").read_text().splitlines()
     assert json.loads((part / "metrics.json").read_text())["epochs"] == 4
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "part"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "demo",
+        "full",
+        "part",
+        "small",
+        "small.csv",
+    ]
 
 
 def test_a_stale_run_is_not_silently_reused(demo, tmp_path, capsys):

@@ -8,43 +8,15 @@ import sys
 import time
 
 import pytest
-from PIL import Image
 
 from keras_mm.cli.main import main
-from keras_mm.data import make_demo_dataset
+from tests.helpers import small_demo
+from tests.helpers import write_rows
 
 TRAIN = (
     "train --model seed000_concat --data {data} --val {val} --epochs 5 "
     "--batch-size 16 --out {out}"
 )
-
-
-def split(manifest, folder):
-    """`train.csv` and `val.csv`: the demo's rows, 48 and 16 of them.
-
-    Their images are copies at 16x16: the processes, not the model, are
-    tested, and a smaller model traces and steps faster. With 5 epochs,
-    the 4 after the first backup leave time for the kill.
-    """
-    with open(manifest) as f:
-        rows = list(csv.DictReader(f))
-    small = folder / "small"
-    small.mkdir()
-    paths = []
-    for name, part in (("train", rows[:48]), ("val", rows[48:])):
-        path = folder / f"{name}.csv"
-        with open(path, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-            writer.writeheader()
-            for row in part:
-                image = small / pathlib.Path(row["image"]).name
-                Image.open(manifest.parent / row["image"]).resize(
-                    (16, 16)
-                ).save(image)
-                row["image"] = str(image)
-                writer.writerow(row)
-        paths.append(path)
-    return paths
 
 
 def history(bundle):
@@ -79,8 +51,11 @@ def test_two_processes_train_and_resume_after_a_kill(tmp_path, capfd):
     measured by `benchmarks/multi_process.py` (a test run would cost as
     much again).
     """
-    demo = make_demo_dataset(tmp_path / "demo", 64, seed=6)
-    data, val = split(demo, tmp_path)
+    # 48 training and 16 validation rows. With 5 epochs, the 4 after the
+    # first backup leave time for the kill.
+    rows = small_demo(tmp_path)
+    data = write_rows(tmp_path / "train.csv", rows[:48])
+    val = write_rows(tmp_path / "val.csv", rows[48:])
     two = tmp_path / "two"
     command = TRAIN.format(data=data, val=val, out=two) + " --local-processes 2"
     launcher = subprocess.Popen(
