@@ -1,9 +1,13 @@
 """Shared checks for keras_mm models: one harness, many one-line tests."""
 
+import csv
+import pathlib
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 
 from keras_mm import zoo
 from keras_mm.data import ClassifierPreprocessor
@@ -37,11 +41,6 @@ def small_demo(folder, num_rows=64, seed=6, size=16):
     For tests of training runs (kills, resumes, processes) rather than of
     the model: a smaller model traces and steps faster.
     """
-    import csv
-    import pathlib
-
-    from PIL import Image
-
     demo = make_demo_dataset(folder / "demo", num_rows, seed=seed)
     with open(demo) as f:
         rows = list(csv.DictReader(f))
@@ -54,17 +53,6 @@ def small_demo(folder, num_rows=64, seed=6, size=16):
         if row.get("audio"):
             row["audio"] = str(demo.parent / row["audio"])
     return rows
-
-
-def write_rows(path, rows):
-    """Write manifest `rows` (dicts) to the CSV file `path`; return it."""
-    import csv
-
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def interrupt_after_backup(monkeypatch, epochs=1):

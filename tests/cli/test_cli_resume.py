@@ -10,9 +10,9 @@ import pytest
 
 from keras_mm.cli.main import main
 from keras_mm.data import make_demo_dataset
+from tests.data.media import write_csv
 from tests.helpers import assert_same_weights
 from tests.helpers import small_demo
-from tests.helpers import write_rows
 
 # Tests of this module share trained bundles: one worker runs them all.
 pytestmark = [pytest.mark.xdist_group("test_cli_resume"), pytest.mark.long]
@@ -56,7 +56,7 @@ def kill_after_epoch(command, state, epochs):
 
 def test_a_killed_run_resumes_to_the_same_weights(tmp_path, capsys):
     full, part = tmp_path / "full", tmp_path / "part"
-    demo = write_rows(tmp_path / "small.csv", small_demo(tmp_path))
+    demo = write_csv(tmp_path / "small.csv", small_demo(tmp_path))
     assert cli(TRAIN, demo=demo, out=full) == 0
     command = TRAIN.format(demo=demo, out=part)
     # Short epochs are not all backed up (see `TrainingState`): killed

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from keras_mm.cli.main import main
+from tests.data.media import write_csv
 from tests.helpers import small_demo
-from tests.helpers import write_rows
 
 TRAIN = (
     "train --model seed000_concat --data {data} --val {val} --epochs 5 "
@@ -54,8 +54,8 @@ def test_two_processes_train_and_resume_after_a_kill(tmp_path, capfd):
     # 48 training and 16 validation rows. With 5 epochs, the 4 after the
     # first backup leave time for the kill.
     rows = small_demo(tmp_path)
-    data = write_rows(tmp_path / "train.csv", rows[:48])
-    val = write_rows(tmp_path / "val.csv", rows[48:])
+    data = write_csv(tmp_path / "train.csv", rows[:48])
+    val = write_csv(tmp_path / "val.csv", rows[48:])
     two = tmp_path / "two"
     command = TRAIN.format(data=data, val=val, out=two) + " --local-processes 2"
     launcher = subprocess.Popen(
